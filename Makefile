@@ -1,0 +1,96 @@
+# s2a — entry points. Logic lives in the Python package; these targets only call `s2a ...`.
+# Newcomers: `make demo` (whole pipeline on the open default data), `make test`.
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DELETE_ON_ERROR:
+.DEFAULT_GOAL := help
+
+PYTHON   ?= python3.11
+VENV     ?= .venv
+BIN      := $(VENV)/bin
+PY       := $(BIN)/python
+S2A      := $(BIN)/s2a
+INSTALLED := $(VENV)/.installed
+
+PROFILE  ?= cpu
+SEED     ?= 42
+NBEST    ?= 10
+SPLIT    ?= patent
+SOURCE   ?=
+RAW      := data/raw
+STD      := data/interim/standardised.jsonl
+DATA     := data/processed
+MODELS_ALL := transformer bart nn random random-same-size
+
+# Offline and quiet: models ship in wheels; no process may reach a model hub at run time.
+export HF_HUB_OFFLINE := 1
+export TRANSFORMERS_OFFLINE := 1
+export TOKENIZERS_PARALLELISM := false
+export PYTHONUNBUFFERED := 1
+
+.PHONY: help install data train-transformer train-bart nn random compare demo test bench \
+        bench-data bench-models bench-decode train-llm select-ablation clean clean-data
+
+help:
+	@echo "make demo               install, build the data, train every model (cpu profile), compare (~30 min)"
+	@echo "make test               install, then run the test suite"
+	@echo "make data [SOURCE=...]  records -> data/processed (default: ORD USPTO slices from orderly 1.0.0)"
+	@echo "make train-transformer | train-bart | nn | random   train + write predictions/<model>/test.txt"
+	@echo "make compare            reports/comparison.md from every model's predictions"
+	@echo "make bench              benchmarks (data, models, decoding)"
+	@echo "Options: PROFILE=cpu|paper SEED=42 NBEST=10 SPLIT=patent|random SOURCE=files-or-dirs"
+
+# ---------------------------------------------------------------- install
+# Everything pinned in requirements/lock.txt and installed with --no-deps: several packages declare
+# requirements that are wrong for Python 3.11 / torch 2.13 (OpenNMT-py: torch<2.3; rxnfp: old
+# scipy), and a loose torch requirement would pull GBs of CUDA wheels. torch comes first, from the
+# CPU build; fairseq-fixed compiles (~4 min on 2 cores) against it without build isolation.
+install: $(INSTALLED)
+
+$(INSTALLED): requirements/lock.txt requirements/build.txt setup.cfg pyproject.toml
+	@command -v $(PYTHON) >/dev/null || { echo "error: $(PYTHON) not found (s2a needs Python 3.11)"; exit 2; }
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --no-deps -r requirements/build.txt
+	$(PY) -m pip install -q --no-deps --no-build-isolation -r requirements/lock.txt
+	$(PY) -m pip install -q --no-deps --no-build-isolation -e .
+	$(PY) -c 'import torch, sys; sys.exit(0 if torch.version.cuda is None else "a CUDA torch got in; s2a pins the CPU build")'
+	touch $@
+
+# ---------------------------------------------------------------- data
+data: $(DATA)/src-train.txt
+
+$(RAW)/ord/ATTRIBUTION.txt: | $(INSTALLED)
+	$(S2A) data fetch --raw-dir $(RAW)
+
+$(STD): $(if $(SOURCE),$(SOURCE),$(RAW)/ord/ATTRIBUTION.txt) $(wildcard configs/common_reagents*) | $(INSTALLED)
+	$(S2A) data build $(if $(SOURCE),$(SOURCE),$(RAW)/ord) -o $@ --seed $(SEED)
+
+$(DATA)/src-train.txt: $(STD)
+	$(S2A) data split -i $< -o $(DATA) --seed $(SEED) --mode $(SPLIT)
+
+# ---------------------------------------------------------------- models
+# Training resumes from the last checkpoint and is a no-op when finished; prediction files are
+# what later steps depend on.
+predictions/%/test.txt: $(DATA)/src-train.txt | $(INSTALLED)
+	$(S2A) train $* --profile $(PROFILE) --seed $(SEED)
+	$(S2A) predict-split $* --profile $(PROFILE) --seed $(SEED) -n $(NBEST)
+
+train-transformer: predictions/transformer/test.txt
+train-bart: predictions/bart/test.txt
+nn: predictions/nn/test.txt
+random: predictions/random/test.txt predictions/random-same-size/test.txt
+
+# ---------------------------------------------------------------- tests and benchmarks
+test: $(INSTALLED)
+	$(PY) -m pytest -q tests
+
+bench: bench-data bench-models bench-decode
+
+bench-data: $(RAW)/ord/ATTRIBUTION.txt
+	$(PY) benchmarks/bench_data.py $(RAW)/ord
+
+clean-data:
+	rm -rf data/interim data/processed
+
+clean: clean-data
+	rm -rf models predictions reports

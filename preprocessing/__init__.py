@@ -1,0 +1,1 @@
+"""Records -> standardised, tokenised Smiles2Actions data (the paper's Methods, on open ORD data)."""

@@ -1,0 +1,178 @@
+"""`s2a data build`: records -> standardised, de-duplicated reactions, with the drop table.
+
+Streams: records are read one at a time, standardised by a pool of worker processes (input order
+kept, so output is deterministic), and kept rows go straight to a JSONL file. Only a small
+per-reaction index (8-byte hash, choice score, line number) is held in memory for de-duplication,
+so the full ORD USPTO set (~1.7 M reactions) fits comfortably.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import multiprocessing as mp
+import os
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Optional
+
+from tqdm import tqdm
+
+from preprocessing.reasons import Dropped, Reason
+from s2a.records import Record
+from s2a.tokenization import tokenize_actions
+
+# Set per worker process by _init_worker (an ActionSource and the common-reagent list).
+_WORKER: dict[str, Any] = {}
+
+
+@dataclass
+class BuildStats:
+    read: int = 0
+    kept: int = 0
+    dropped: Counter[Reason] = field(default_factory=Counter)
+    duplicate_groups_with_different_actions: int = 0
+    duplicates_with_different_actions: int = 0
+
+    def check(self) -> None:
+        """The accounting identity: every record read is kept or dropped under exactly one reason."""
+        total = self.kept + sum(self.dropped.values())
+        if total != self.read:
+            raise AssertionError(f"accounting broken: kept {self.kept} + dropped {total - self.kept} != read {self.read}")
+
+    def table(self) -> list[tuple[str, int, float]]:
+        """(reason, count, % of records read) rows, as the paper's Table 2, then the kept total."""
+        rows = [(r.value, self.dropped[r], 100.0 * self.dropped[r] / max(self.read, 1)) for r in Reason if self.dropped[r]]
+        rows.sort(key=lambda r: -r[1])
+        rows.append(("kept", self.kept, 100.0 * self.kept / max(self.read, 1)))
+        rows.append(("read", self.read, 100.0 if self.read else 0.0))
+        return rows
+
+    def markdown(self) -> str:
+        lines = ["| reason | count | % |", "|---|---:|---:|"]
+        lines += [f"| {r} | {n} | {p:.1f} |" for r, n, p in self.table()]
+        lines.append("")
+        lines.append(
+            f"Reactions recorded several times with different action sequences: "
+            f"{self.duplicate_groups_with_different_actions} ({self.duplicates_with_different_actions} extra distinct sequences)."
+        )
+        return "\n".join(lines) + "\n"
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "read": self.read,
+            "kept": self.kept,
+            "dropped": {r.value: n for r, n in self.dropped.items()},
+            "duplicates_with_different_actions": self.duplicates_with_different_actions,
+            "duplicate_groups_with_different_actions": self.duplicate_groups_with_different_actions,
+        }
+
+
+def _init_worker(common_reagents: Optional[str]) -> None:
+    from preprocessing.actions import default_action_source
+    from preprocessing.standardise import CommonReagents
+
+    _WORKER["source"] = default_action_source()
+    _WORKER["reagents"] = CommonReagents.load(Path(common_reagents) if common_reagents else None)
+
+
+def _process(record: Record) -> tuple[Optional[dict[str, Any]], Optional[Reason]]:
+    """Standardise one record: (row, None) if kept, (None, reason) if dropped."""
+    from preprocessing.standardise import standardise_record
+
+    try:
+        result = standardise_record(record, _WORKER["source"], _WORKER["reagents"])
+    except Dropped as d:
+        return None, d.reason
+    reaction = result.reaction
+    row = {
+        "id": record.id,
+        "patent": record.patent,
+        "source": record.source,
+        "date": record.date,
+        "original_reaction_smiles": record.reaction_smiles,
+        "reaction_smiles": reaction.smiles,
+        "src": reaction.tokens,
+        "tgt": tokenize_actions(result.actions),
+        "actions": result.actions,
+        "procedure": record.procedure,
+        "n_precursors": len(reaction.precursors),
+        "n_products": len(reaction.products),
+    }
+    return row, None
+
+
+def standardise_stream(
+    records: Iterable[Record], workers: int = 0, common_reagents: Optional[Path] = None
+) -> Iterator[tuple[Optional[dict[str, Any]], Optional[Reason]]]:
+    """Standardise records in input order; `workers` processes (0 = all cores, 1 = in-process)."""
+    workers = workers or os.cpu_count() or 1
+    arg = str(common_reagents) if common_reagents else None
+    if workers == 1:
+        _init_worker(arg)
+        yield from map(_process, records)
+        return
+    ctx = mp.get_context("fork")
+    with ctx.Pool(workers, initializer=_init_worker, initargs=(arg,)) as pool:
+        yield from pool.imap(_process, records, chunksize=32)
+
+
+def _digest(text: str, seed: int = 0) -> bytes:
+    return hashlib.blake2b(f"{seed}\0{text}".encode(), digest_size=8).digest()
+
+
+def build(
+    records: Iterable[Record],
+    out_path: Path,
+    seed: int = 42,
+    workers: int = 0,
+    common_reagents: Optional[Path] = None,
+    progress: bool = True,
+) -> BuildStats:
+    """Standardise `records`, drop duplicates (seeded choice), write kept rows to `out_path` (JSONL).
+
+    Also writes `<out_path stem>.drop_table.md` and `.stats.json` beside it. Returns the stats.
+    """
+    stats = BuildStats()
+    out_path.parent.mkdir(parents=True, exist_ok=True)
+    all_path = out_path.with_suffix(".all.jsonl")
+    # reaction hash -> (choice score, line number, {tgt hashes}) of the kept candidate
+    chosen: dict[bytes, tuple[bytes, int, set[bytes]]] = {}
+    n_lines = 0
+    with all_path.open("w", encoding="utf-8") as f:
+        stream = standardise_stream(records, workers=workers, common_reagents=common_reagents)
+        for row, reason in tqdm(stream, desc="standardise", unit=" rec", disable=not progress, mininterval=1.0):
+            stats.read += 1
+            if row is None:
+                assert reason is not None
+                stats.dropped[reason] += 1
+                continue
+            key = _digest(row["reaction_smiles"])
+            score = _digest(row["id"] + "\0" + row["tgt"], seed)
+            tgt_hash = _digest(row["tgt"])
+            if key in chosen:
+                stats.dropped[Reason.DUPLICATE] += 1
+                old_score, old_line, tgts = chosen[key]
+                tgts.add(tgt_hash)
+                if score < old_score:
+                    chosen[key] = (score, n_lines, tgts)
+            else:
+                chosen[key] = (score, n_lines, {tgt_hash})
+            f.write(json.dumps(row, ensure_ascii=False, sort_keys=True) + "\n")
+            n_lines += 1
+    keep_lines = {line for _, line, _ in chosen.values()}
+    for _, _, tgts in chosen.values():
+        if len(tgts) > 1:
+            stats.duplicate_groups_with_different_actions += 1
+            stats.duplicates_with_different_actions += len(tgts) - 1
+    stats.kept = len(keep_lines)
+    with all_path.open(encoding="utf-8") as src, out_path.open("w", encoding="utf-8") as dst:
+        for n, line in enumerate(src):
+            if n in keep_lines:
+                dst.write(line)
+    all_path.unlink()
+    stats.check()
+    out_path.with_suffix(".drop_table.md").write_text(stats.markdown(), encoding="utf-8")
+    out_path.with_suffix(".stats.json").write_text(json.dumps(stats.to_json(), indent=2) + "\n", encoding="utf-8")
+    return stats

@@ -1,0 +1,3 @@
+from s2a.cli import main
+
+main()

@@ -1,0 +1,51 @@
+"""`s2a` command line: a click group whose subcommands live in small modules of this package.
+
+Commands are thin: they parse arguments and call the library. No module here imports torch.
+"""
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+import click
+
+from s2a.errors import UserError
+
+
+class S2AGroup(click.Group):
+    """Reports user errors (bad files, bad SMILES, missing checkpoints) in one line, exit code 2."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except UserError as e:
+            click.echo(f"error: {e}", err=True)
+            sys.exit(e.exit_code)
+
+
+@click.group(cls=S2AGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="s2a")
+def main() -> None:
+    """s2a: predict the experimental procedure (a sequence of lab actions) of a reaction.
+
+    Typical use: `s2a data fetch`, `s2a data build`, `s2a train transformer`,
+    `s2a predict "CC(=O)Cl.OCC>>CC(=O)OCC" --model transformer`.
+    """
+
+
+def _register() -> None:
+    from s2a.cli import data
+
+    main.add_command(data.data)
+    for optional in ("models", "evaluate", "llm"):
+        try:
+            module = __import__(f"s2a.cli.{optional}", fromlist=["commands"])
+        except ModuleNotFoundError as e:
+            if e.name != f"s2a.cli.{optional}":
+                raise
+            continue
+        for command in module.commands:
+            main.add_command(command)
+
+
+_register()

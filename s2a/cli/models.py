@@ -1,0 +1,59 @@
+"""`s2a train MODEL` and `s2a predict-split MODEL`: every family through the same registry."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from s2a.models import REGISTRY
+
+DATA_DIR = Path("data/processed")
+
+
+def _model(name: str, data_dir: Path, work_dir: Path | None, profile: str, seed: int):  # type: ignore[no-untyped-def]
+    from s2a.models import ModelPaths, model_class
+
+    return model_class(name)(ModelPaths(data_dir, work_dir or Path("models") / name), profile=profile, seed=seed)
+
+
+model_arg = click.argument("model", type=click.Choice(sorted(REGISTRY)))
+data_opt = click.option("--data-dir", type=click.Path(path_type=Path), default=DATA_DIR, show_default=True,
+                        help="Processed splits (src-/tgt-*.txt) from `s2a data split`.")
+work_opt = click.option("--work-dir", type=click.Path(path_type=Path), default=None,
+                        help="Checkpoints / index of this model [default: models/MODEL].")
+profile_opt = click.option("--profile", default="cpu", show_default=True,
+                           help="Training profile: cpu (minutes on a laptop), paper (published settings), ...")
+seed_opt = click.option("--seed", default=42, show_default=True)
+
+
+@click.command()
+@model_arg
+@data_opt
+@work_opt
+@profile_opt
+@seed_opt
+def train(model: str, data_dir: Path, work_dir: Path | None, profile: str, seed: int) -> None:
+    """Train MODEL on the processed training split (resumes if interrupted)."""
+    _model(model, data_dir, work_dir, profile, seed).train()
+
+
+@click.command("predict-split")
+@model_arg
+@data_opt
+@work_opt
+@profile_opt
+@seed_opt
+@click.option("--split", "split_name", default="test", show_default=True)
+@click.option("-n", "--n-best", default=10, show_default=True)
+@click.option("--output-dir", type=click.Path(path_type=Path), default=None,
+              help="[default: predictions/MODEL]")
+def predict_split(model: str, data_dir: Path, work_dir: Path | None, profile: str, seed: int,
+                  split_name: str, n_best: int, output_dir: Path | None) -> None:
+    """Predict the n best action sequences for every reaction of a split and write them to files."""
+    from s2a.predicting import predict_split as run
+
+    out = run(_model(model, data_dir, work_dir, profile, seed), split_name, n_best, output_dir or Path("predictions") / model)
+    click.echo(f"wrote {out}", err=True)
+
+
+commands = [train, predict_split]

@@ -1,0 +1,115 @@
+"""Typed errors. Each carries the offending value so callers can count and report by kind.
+
+`UserError` subclasses are problems with what the user gave us (a bad file, an unparsable SMILES):
+the CLI prints them on one line and exits with code 2, without a traceback.
+"""
+from __future__ import annotations
+
+
+class S2AError(Exception):
+    """Base class of every error raised on purpose by s2a."""
+
+
+class UserError(S2AError):
+    """Bad input from the user; reported in one line, exit code 2."""
+
+    exit_code = 2
+
+
+class InvalidSmiles(UserError):
+    def __init__(self, smiles: str, reason: str = "cannot be parsed") -> None:
+        super().__init__(f"invalid SMILES {smiles!r}: {reason}")
+        self.smiles = smiles
+        self.reason = reason
+
+
+class InvalidReaction(UserError):
+    def __init__(self, reaction: str, reason: str) -> None:
+        super().__init__(f"invalid reaction {reaction!r}: {reason}")
+        self.reaction = reaction
+        self.reason = reason
+
+
+class TokenizationError(UserError):
+    def __init__(self, text: str, reason: str) -> None:
+        super().__init__(f"cannot tokenise {text!r}: {reason}")
+        self.text = text
+        self.reason = reason
+
+
+class RecordError(UserError):
+    """A record in an input file that cannot be read at all (not a filtered record)."""
+
+    def __init__(self, path: str, record: str, reason: str) -> None:
+        super().__init__(f"{path}: record {record}: {reason}")
+        self.path = path
+        self.record = record
+        self.reason = reason
+
+
+class InputFileError(UserError):
+    """An input file that cannot be opened or decoded."""
+
+    def __init__(self, path: str, reason: str) -> None:
+        super().__init__(f"{path}: {reason}")
+        self.path = path
+        self.reason = reason
+
+
+class MissingArtifact(UserError):
+    """A checkpoint, index or data file that a step needs and cannot find or read."""
+
+    def __init__(self, path: str, reason: str = "not found") -> None:
+        super().__init__(f"{path}: {reason}")
+        self.path = path
+        self.reason = reason
+
+
+class UnknownModel(UserError):
+    def __init__(self, name: str, known: list[str]) -> None:
+        super().__init__(f"unknown model {name!r}; known models: {', '.join(sorted(known))}")
+        self.name = name
+        self.known = known
+
+
+class ConfigError(UserError):
+    """A configuration file (configs/*.yaml) or profile that is missing or holds a bad value."""
+
+    def __init__(self, where: str, reason: str) -> None:
+        super().__init__(f"configuration {where}: {reason}")
+        self.where = where
+        self.reason = reason
+
+
+class UnsafeCheckpoint(UserError):
+    """A checkpoint that would unpickle an object outside s2a's allowlist (s2a.checkpoint)."""
+
+    def __init__(self, path: str, global_name: str) -> None:
+        super().__init__(
+            f"{path}: refusing to load: it contains {global_name}, which is not on s2a's checkpoint allowlist"
+        )
+        self.path = path
+        self.global_name = global_name
+
+
+class ExternalCommandFailed(S2AError):
+    """An external trainer/decoder (OpenNMT-py, fairseq) exited with an error; its log names the cause."""
+
+    def __init__(self, command: str, returncode: int, log_path: str, tail: str = "") -> None:
+        super().__init__(f"{command} failed with exit code {returncode} (log: {log_path})" + (f"\n{tail}" if tail else ""))
+        self.command = command
+        self.returncode = returncode
+        self.log_path = log_path
+        self.tail = tail
+
+
+class PredictionMismatch(UserError):
+    """A prediction file whose number of lines differs from the reactions it should answer."""
+
+    def __init__(self, what: str, expected: int, got: int, path: str = "") -> None:
+        where = f"{path}: " if path else ""
+        super().__init__(f"{where}{got} {what} for {expected} reactions")
+        self.what = what
+        self.expected = expected
+        self.got = got
+        self.path = path

@@ -1,0 +1,29 @@
+"""Model families registered by name. Imports are lazy: no torch until a model is used."""
+from __future__ import annotations
+
+import importlib
+
+from s2a.errors import UnknownModel
+from s2a.models.base import ActionModel, Hypothesis, ModelPaths
+
+# name -> "module:Class"; each module imports its heavy libraries only when loaded.
+REGISTRY: dict[str, str] = {
+    "transformer": "s2a.models.transformer:TransformerModel",
+    "bart": "s2a.models.bart:BartModel",
+    "nn": "s2a.models.nearest_neighbour:NearestNeighbourModel",
+    "random": "s2a.models.random_baseline:RandomModel",
+    "random-same-size": "s2a.models.random_baseline:RandomSameSizeModel",
+}
+
+
+def model_class(name: str) -> type[ActionModel]:
+    try:
+        target = REGISTRY[name]
+    except KeyError:
+        raise UnknownModel(name, list(REGISTRY)) from None
+    module_name, cls_name = target.split(":")
+    cls: type[ActionModel] = getattr(importlib.import_module(module_name), cls_name)
+    return cls
+
+
+__all__ = ["REGISTRY", "ActionModel", "Hypothesis", "ModelPaths", "model_class"]

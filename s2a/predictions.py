@@ -1,0 +1,44 @@
+"""Prediction files, the hand-over between models and evaluation.
+
+`predictions/<model>/<split>.txt`: the best hypothesis per reaction, one line each, `tgt` format,
+aligned with `src-<split>.txt` (an empty line where a model had no answer).
+`predictions/<model>/<split>.nbest.jsonl`: per reaction {"src", "hypotheses": [{"actions", "score"}]}.
+"""
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from pathlib import Path
+
+from s2a.errors import MissingArtifact
+from s2a.models.base import Hypothesis
+
+
+def write_predictions(out_dir: Path, split: str, src: Sequence[str], hyps: Sequence[Sequence[Hypothesis]]) -> Path:
+    if len(src) != len(hyps):
+        raise ValueError(f"{len(src)} sources but {len(hyps)} prediction lists")
+    out_dir.mkdir(parents=True, exist_ok=True)
+    top = out_dir / f"{split}.txt"
+    with top.open("w", encoding="utf-8") as f_top, (out_dir / f"{split}.nbest.jsonl").open("w", encoding="utf-8") as f_n:
+        for s, h in zip(src, hyps):
+            f_top.write((h[0].actions if h else "") + "\n")
+            row = {"src": s, "hypotheses": [{"actions": x.actions, "score": x.score} for x in h]}
+            f_n.write(json.dumps(row, ensure_ascii=False) + "\n")
+    return top
+
+
+def read_top1(path: Path) -> list[str]:
+    if not path.is_file():
+        raise MissingArtifact(str(path), "prediction file not found (train the model and predict first)")
+    return path.read_text(encoding="utf-8").splitlines()
+
+
+def read_nbest(path: Path) -> list[list[Hypothesis]]:
+    if not path.is_file():
+        raise MissingArtifact(str(path), "n-best file not found")
+    out = []
+    with path.open(encoding="utf-8") as f:
+        for line in f:
+            row = json.loads(line)
+            out.append([Hypothesis(h["actions"], float(h["score"])) for h in row["hypotheses"]])
+    return out
