@@ -113,3 +113,38 @@ class PredictionMismatch(UserError):
         self.expected = expected
         self.got = got
         self.path = path
+
+
+class ExternalToolFailed(S2AError):
+    """An external trainer or converter (fairseq, OpenNMT-py, CTranslate2) exited with an error."""
+
+    def __init__(self, tool: str, returncode: int, log: str, tail: str = "") -> None:
+        detail = f"; last lines:\n{tail}" if tail else ""
+        super().__init__(f"{tool} failed with exit code {returncode} (log: {log}){detail}")
+        self.tool = tool
+        self.returncode = returncode
+        self.log = log
+
+
+class InvalidNames(UserError):
+    """Compound names given for a reaction that do not fit its compounds."""
+
+    def __init__(self, names: list[str], n_compounds: int, reaction: str) -> None:
+        super().__init__(f"{len(names)} names given for the {n_compounds} compounds of {reaction!r} "
+                         "(names go in the order the compounds appear, products included)")
+        self.names = names
+        self.n_compounds = n_compounds
+        self.reaction = reaction
+
+
+class EndpointError(UserError):
+    """An LLM server (OpenAI-compatible endpoint) that refused or failed a request."""
+
+    def __init__(self, url: str, reason: str) -> None:
+        super().__init__(f"LLM endpoint {url}: {reason}")
+        self.url = url
+        self.reason = reason
+
+
+class EndpointUnavailable(EndpointError):
+    """An LLM server that cannot be reached (connection refused, timeout) after all retries."""

@@ -1,0 +1,140 @@
+"""The Smiles2Actions metrics (paper Table 3): validity, BLEU, exact and partial matches.
+
+- validity: the prediction converts to paragraph2actions actions with the readable converter
+  (separator ' ; ', no end mark) *and* refers to every molecule of its reaction: `$1$`..`$n$` for
+  the n precursors and `$-1$`..`$-m$` for the m products of its `src` line; a position outside
+  the reaction (`$7$` in a six-precursor reaction) also makes it invalid, as it cannot be executed.
+- BLEU: nltk's corpus BLEU on whitespace tokens, standard 4-gram, the "original" variant
+  (paragraph2actions.analysis.original_bleu: no padding, no smoothing). nltk counts a sentence
+  shorter than n tokens as 0 matches out of 1 n-gram, so short sequences pull the corpus score
+  down even when identical, and a corpus made only of sequences shorter than 4 tokens scores
+  ~0 (nltk returns its float floor, about 1e-77) however well it matches.
+- similarity: character-level normalised Levenshtein similarity, 1 - distance / max(len)
+  (textdistance; two empty strings are identical). Reported: exact match (= 1), the fractions with
+  similarity >= 0.90, 0.75, 0.50, and the mean similarity.
+"""
+from __future__ import annotations
+
+import warnings
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from functools import lru_cache
+from typing import Any, Optional
+
+import textdistance
+from paragraph2actions.analysis import original_bleu
+from paragraph2actions.conversion_utils import ActionStringConversionError
+from paragraph2actions.readable_converter import ReadableConverter
+
+from s2a.errors import PredictionMismatch
+from s2a.procedure import positional_tokens
+from s2a.tokenization import ACTION_SEPARATOR
+
+THRESHOLDS = (0.90, 0.75, 0.50)
+
+
+@lru_cache(maxsize=1)
+def readable_converter() -> ReadableConverter:
+    return ReadableConverter(separator=ACTION_SEPARATOR, end_mark="")
+
+
+def reaction_size(src: str) -> tuple[int, int]:
+    """(number of precursors, number of products) of a tokenised `src` line."""
+    left, sep, right = src.partition(">>")
+    if not sep:
+        return len([p for p in left.split(" . ") if p.strip()]), 0
+    count = lambda side: len([p for p in side.split(" . ") if p.strip()])  # noqa: E731
+    return count(left), count(right)
+
+
+def required_positions(src: str) -> set[int]:
+    """The positions a valid prediction must refer to: {1..n} and {-1..-m}."""
+    n, m = reaction_size(src)
+    return set(range(1, n + 1)) | {-k for k in range(1, m + 1)}
+
+
+def parses(prediction: str) -> bool:
+    """Whether every action of the line converts to a paragraph2actions action."""
+    try:
+        readable_converter().string_to_actions(prediction.strip())
+    except ActionStringConversionError:
+        return False
+    return True
+
+
+def is_valid(prediction: str, src: str) -> bool:
+    return parses(prediction) and positional_tokens(prediction) == required_positions(src)
+
+
+def similarity(truth: str, prediction: str) -> float:
+    return float(textdistance.levenshtein.normalized_similarity(truth, prediction))
+
+
+def bleu(truths: Sequence[str], predictions: Sequence[str]) -> float:
+    """Corpus BLEU (nltk, original variant); 0 for an empty corpus."""
+    if not truths:
+        return 0.0
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # nltk warns on every corpus without 4-gram matches
+        return float(original_bleu(list(truths), list(predictions)))
+
+
+@dataclass(frozen=True)
+class Scores:
+    """One model's figures on one split (fractions in [0, 1])."""
+
+    n: int
+    validity: float
+    bleu: float
+    exact: float
+    at_least_90: float
+    at_least_75: float
+    at_least_50: float
+    mean_similarity: float
+    # Fraction with at least one of the n-best hypotheses >= 75 % similar; None without n-best.
+    best_of_n_75: Optional[float] = None
+    n_best: Optional[int] = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def _check_aligned(what: str, expected: int, got: int) -> None:
+    if expected != got:
+        raise PredictionMismatch(what, expected, got)
+
+
+def score(
+    srcs: Sequence[str],
+    truths: Sequence[str],
+    predictions: Sequence[str],
+    nbest: Optional[Sequence[Sequence[str]]] = None,
+) -> Scores:
+    """All metrics for aligned lists (one entry per reaction; '' where a model gave no answer)."""
+    _check_aligned("predictions", len(truths), len(predictions))
+    _check_aligned("sources", len(truths), len(srcs))
+    n = len(truths)
+    if n == 0:
+        return Scores(0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0)
+    truths = [t.strip() for t in truths]
+    predictions = [p.strip() for p in predictions]
+    sims = [similarity(t, p) for t, p in zip(truths, predictions)]
+    at_least = {th: sum(s >= th for s in sims) / n for th in THRESHOLDS}
+    best_of_n: Optional[float] = None
+    width: Optional[int] = None
+    if nbest is not None:
+        _check_aligned("n-best lists", n, len(nbest))
+        width = max((len(h) for h in nbest), default=0)
+        best_of_n = sum(any(similarity(t, h.strip()) >= 0.75 for h in hs) for t, hs in zip(truths, nbest)) / n
+    return Scores(
+        n=n,
+        validity=sum(is_valid(p, s) for p, s in zip(predictions, srcs)) / n,
+        bleu=bleu(truths, predictions),
+        exact=sum(t == p for t, p in zip(truths, predictions)) / n,
+        at_least_90=at_least[0.90],
+        at_least_75=at_least[0.75],
+        at_least_50=at_least[0.50],
+        mean_similarity=sum(sims) / n,
+        best_of_n_75=best_of_n,
+        n_best=width,
+    )

@@ -1,0 +1,422 @@
+"""`s2a compare`: score every model's predictions on a split and write the comparison report.
+
+Reads `data/processed/{src,tgt}-<split>.txt` and `predictions/<model>/<split>.txt` (+ `.nbest.jsonl`,
+`meta.json` when present) for the models named in configs/evaluation.yaml and any other folder of
+predictions/; writes `reports/comparison.md`, `comparison.csv` and the figures beside them.
+"""
+from __future__ import annotations
+
+import csv
+import json
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Optional
+
+import yaml
+
+from s2a.errors import MissingArtifact, PredictionMismatch, S2AError, UserError
+from s2a.evaluation.action_types import TypeScore, action_type_scores
+from s2a.evaluation.differences import Difference, difference_counts
+from s2a.evaluation.metrics import Scores, score
+from s2a.evaluation.plots import plot_action_counts
+from s2a.paths import REPO_ROOT, config_path
+from s2a.predictions import read_nbest, read_top1, write_predictions
+
+logger = logging.getLogger(__name__)
+
+TRANSFER_SPLIT = "transfer"  # predictions/<model>/transfer.txt: answers to the sample's reactions
+
+# (Scores field, column title) of the main table, in the paper's order.
+COLUMNS: list[tuple[str, str]] = [
+    ("validity", "valid"),
+    ("bleu", "BLEU"),
+    ("exact", "100 %"),
+    ("at_least_90", "≥ 90 %"),
+    ("at_least_75", "≥ 75 %"),
+    ("at_least_50", "≥ 50 %"),
+    ("mean_similarity", "mean sim."),
+]
+
+
+@dataclass(frozen=True)
+class EvaluationSettings:
+    models: list[str]
+    sample_dir: Path
+    transfer_splits: list[str]
+    paper_reference: dict[str, Any]
+    best_model_metric: str = "at_least_75"
+    max_actions_bin: int = 30
+
+    @classmethod
+    def from_yaml(cls, path: Optional[Path] = None) -> "EvaluationSettings":
+        path = path or config_path("evaluation.yaml")
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        sample = Path(data["transfer"]["sample_dir"])
+        return cls(
+            models=[str(m) for m in data["models"]],
+            sample_dir=sample if sample.is_absolute() else (REPO_ROOT / sample).resolve(),
+            transfer_splits=[str(s) for s in data["transfer"].get("splits", ["valid", "test"])],
+            paper_reference=dict(data.get("paper_reference") or {}),
+            best_model_metric=str(data.get("best_model_metric", "at_least_75")),
+            max_actions_bin=int(data.get("max_actions_bin", 30)),
+        )
+
+
+@dataclass
+class ModelResult:
+    name: str
+    status: str  # "ok", "not run", or why it could not be scored
+    scores: Optional[Scores] = None
+    predictions: list[str] = field(default_factory=list)
+    meta: dict[str, Any] = field(default_factory=dict)
+    transfer: Optional[Scores] = None
+    transfer_note: str = ""
+
+
+@dataclass
+class Comparison:
+    split: str
+    truths: list[str]
+    results: list[ModelResult]
+    best: Optional[str]
+    differences: dict[Difference, int]
+    type_scores: dict[str, list[TypeScore]]
+    provenance: str
+    transfer_note: str
+    settings: EvaluationSettings
+
+    @property
+    def scored(self) -> list[ModelResult]:
+        return [r for r in self.results if r.scores is not None]
+
+
+def _read_lines(path: Path) -> list[str]:
+    if not path.is_file():
+        raise MissingArtifact(str(path), "not found (run `make data` first)")
+    return path.read_text(encoding="utf-8").splitlines()
+
+
+def _read_json(path: Path) -> dict[str, Any]:
+    try:
+        value = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return value if isinstance(value, dict) else {}
+
+
+def discover_models(predictions_dir: Path, split: str, known: Sequence[str]) -> list[str]:
+    """The known models in their order, then any other folder with predictions for `split`."""
+    found = sorted(p.parent.name for p in predictions_dir.glob(f"*/{split}.txt")) if predictions_dir.is_dir() else []
+    return list(known) + [m for m in found if m not in known]
+
+
+def score_model(name: str, predictions_dir: Path, split: str, srcs: list[str], truths: list[str]) -> ModelResult:
+    folder = predictions_dir / name
+    top = folder / f"{split}.txt"
+    if not top.is_file():
+        return ModelResult(name, "not run")
+    meta = _read_json(folder / "meta.json")
+    try:
+        preds = read_top1(top)
+        if len(preds) != len(truths):
+            raise PredictionMismatch("predictions", len(truths), len(preds), str(top))
+        nbest_path = folder / f"{split}.nbest.jsonl"
+        nbest = None
+        if nbest_path.is_file():
+            lists = read_nbest(nbest_path)
+            nbest = [[h.actions for h in hs] for hs in lists] if len(lists) == len(truths) else None
+        return ModelResult(name, "ok", score(srcs, truths, preds, nbest), preds, meta)
+    except (S2AError, ValueError, KeyError) as e:
+        return ModelResult(name, f"unreadable: {e}", meta=meta)
+
+
+def _sample_pairs(settings: EvaluationSettings) -> Optional[tuple[list[str], list[str]]]:
+    d = settings.sample_dir
+    if not all((d / f"{k}-{s}.txt").is_file() for s in settings.transfer_splits for k in ("src", "tgt")):
+        return None
+    srcs = [x for s in settings.transfer_splits for x in _read_lines(d / f"src-{s}.txt")]
+    tgts = [x for s in settings.transfer_splits for x in _read_lines(d / f"tgt-{s}.txt")]
+    return srcs, tgts
+
+
+def _cached_transfer(folder: Path, srcs: list[str], split: str) -> Optional[list[str]]:
+    """Transfer predictions made earlier for exactly these reactions, else None.
+
+    Stale (None) when older than the model's predictions for `split`: the model was retrained.
+    """
+    top, nbest = folder / f"{TRANSFER_SPLIT}.txt", folder / f"{TRANSFER_SPLIT}.nbest.jsonl"
+    if not (top.is_file() and nbest.is_file()):
+        return None
+    reference = folder / f"{split}.txt"
+    if reference.is_file() and top.stat().st_mtime < reference.stat().st_mtime:
+        return None
+    with nbest.open(encoding="utf-8") as f:
+        cached_src = [json.loads(line).get("src") for line in f if line.strip()]
+    lines = top.read_text(encoding="utf-8").splitlines()
+    return lines if cached_src == srcs and len(lines) == len(srcs) else None
+
+
+def predict_transfer(name: str, srcs: list[str], data_dir: Path, models_dir: Path, folder: Path,
+                     meta: dict[str, Any]) -> list[str]:
+    """Ask a trained model (models/<name>) for the sample's reactions; cached in its folder."""
+    from s2a.models import ModelPaths, model_class
+
+    work_dir = models_dir / name
+    if not work_dir.is_dir():
+        raise MissingArtifact(str(work_dir), "no trained model to ask")
+    model = model_class(name)(ModelPaths(data_dir, work_dir), profile=str(meta.get("profile", "cpu")),
+                              seed=int(meta.get("seed", 42)))
+    hyps = model.predict(srcs, n_best=1)
+    write_predictions(folder, TRANSFER_SPLIT, srcs, hyps)
+    return [h[0].actions if h else "" for h in hyps]
+
+
+def transfer_check(results: list[ModelResult], settings: EvaluationSettings, data_dir: Path,
+                   predictions_dir: Path, models_dir: Path, predict_missing: bool, split: str = "test") -> str:
+    """Score each model on the public sample's valid + test pairs; returns a note for the report."""
+    pairs = _sample_pairs(settings)
+    if pairs is None:
+        return f"skipped: {settings.sample_dir} not found"
+    srcs, tgts = pairs
+    for r in results:
+        if r.scores is None:
+            continue
+        folder = predictions_dir / r.name
+        preds = _cached_transfer(folder, srcs, split)
+        if preds is None and predict_missing:
+            try:
+                preds = predict_transfer(r.name, srcs, data_dir, models_dir, folder, r.meta)
+            except UserError as e:  # no trained model, unknown family: a note, not a warning
+                r.transfer_note = f"not available ({e})"
+                continue
+            except Exception as e:  # a model that cannot be loaded must not stop the report
+                logger.warning("transfer check of %s failed: %s", r.name, e)
+                r.transfer_note = f"not available ({type(e).__name__}: {e})"
+                continue
+        if preds is None:
+            r.transfer_note = "no transfer predictions"
+            continue
+        r.transfer = score(srcs, tgts, preds)
+    where = settings.sample_dir
+    return f"{len(srcs)} gold pairs ({' + '.join(settings.transfer_splits)}) of {where}"
+
+
+def _dict(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def provenance(data_dir: Path, split: str, n_test: int, results: Sequence[ModelResult]) -> str:
+    """Where the data came from, from data/processed/metadata.json where present.
+
+    Reads `source` or `sources`, `counts` or `split.counts`, `seed`, `split` (a name, or a dict
+    with `mode`), `date`; whatever is missing is counted from the files or left out.
+    """
+    meta = _read_json(data_dir / "metadata.json")
+    split_meta = meta.get("split")
+    counts = _dict(meta.get("counts")) or _dict(_dict(split_meta).get("counts"))
+    train = counts.get("train")
+    if train is None and (data_dir / "src-train.txt").is_file():
+        with (data_dir / "src-train.txt").open(encoding="utf-8") as f:
+            train = sum(1 for _ in f)
+    source = meta.get("source") or meta.get("sources") or "unknown (no metadata.json)"
+    if isinstance(source, list):
+        source = ", ".join(str(x) for x in source)
+    parts = [
+        f"source: {source}",
+        f"training reactions: {train if train is not None else 'unknown'}",
+        f"{split} reactions: {n_test}",
+    ]
+    if isinstance(split_meta, dict) and "mode" in split_meta:
+        parts.append(f"split: {split_meta['mode']} (seed {split_meta.get('seed', '?')})")
+    elif split_meta:
+        parts.append(f"split: {split_meta}")
+    if "seed" in meta:
+        parts.append(f"seed: {meta['seed']}")
+    if "date" in meta:
+        parts.append(f"data built: {meta['date']}")
+    profiles = sorted({f"{r.name}: {r.meta.get('profile', '?')}" for r in results if r.scores is not None})
+    parts.append(f"profiles: {', '.join(profiles) if profiles else 'n/a'}")
+    parts.append(f"report date: {datetime.now(timezone.utc).strftime('%Y-%m-%d %H:%M UTC')}")
+    return "; ".join(parts)
+
+
+def compare(data_dir: Path, predictions_dir: Path, split: str = "test",
+            settings: Optional[EvaluationSettings] = None, transfer: bool = True,
+            predict_missing_transfer: bool = True, models_dir: Path = Path("models")) -> Comparison:
+    settings = settings or EvaluationSettings.from_yaml()
+    srcs = _read_lines(data_dir / f"src-{split}.txt")
+    truths = _read_lines(data_dir / f"tgt-{split}.txt")
+    if len(srcs) != len(truths):
+        raise PredictionMismatch("target lines", len(srcs), len(truths), str(data_dir / f"tgt-{split}.txt"))
+    results = [score_model(m, predictions_dir, split, srcs, truths)
+               for m in discover_models(predictions_dir, split, settings.models)]
+    scored = [r for r in results if r.scores is not None]
+    best = max(scored, key=lambda r: (getattr(r.scores, settings.best_model_metric),
+                                      getattr(r.scores, "mean_similarity")), default=None)
+    note = "disabled (--no-transfer)"
+    if transfer:
+        note = transfer_check(results, settings, data_dir, predictions_dir, models_dir, predict_missing_transfer, split)
+    return Comparison(
+        split=split,
+        truths=truths,
+        results=results,
+        best=best.name if best else None,
+        differences=difference_counts(truths, best.predictions) if best else {},
+        type_scores={r.name: action_type_scores(truths, r.predictions) for r in scored},
+        provenance=provenance(data_dir, split, len(truths), results),
+        transfer_note=note,
+        settings=settings,
+    )
+
+
+# --- rendering -------------------------------------------------------------------------------
+
+
+def _pct(x: Optional[float]) -> str:
+    return "n/a" if x is None else f"{100 * x:.1f}"
+
+
+def _scores_row(label: str, s: Scores, extra: str = "") -> str:
+    cells = [label] + [_pct(getattr(s, k)) for k, _ in COLUMNS]
+    cells.append(_pct(s.best_of_n_75) + (f" (n={s.n_best})" if s.n_best else ""))
+    cells.append(extra)
+    return "| " + " | ".join(cells) + " |"
+
+
+def metrics_table(c: Comparison) -> str:
+    """Table 3 analogue (markdown): one row per model, figures in %."""
+    head = ["model"] + [t for _, t in COLUMNS] + ["best of n ≥ 75 %", "notes"]
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    for r in c.results:
+        if r.scores is not None:
+            extra = ", ".join(f"{k}: {r.meta[k]}" for k in ("profile", "decoder") if k in r.meta)
+            lines.append(_scores_row(r.name, r.scores, extra))
+        else:
+            lines.append("| " + " | ".join([r.name] + [""] * (len(head) - 2) + [r.status]) + " |")
+    ref = c.settings.paper_reference
+    if ref:
+        cells = [f"*{ref.get('label', 'paper')}*"] + [_pct(ref.get(k)) for k, _ in COLUMNS]
+        cells += ["n/a", "different data set"]
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def transfer_table(c: Comparison) -> str:
+    head = ["model"] + [t for _, t in COLUMNS] + ["notes"]
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    for r in c.scored:
+        if r.transfer is not None:
+            lines.append("| " + " | ".join([r.name] + [_pct(getattr(r.transfer, k)) for k, _ in COLUMNS] + [""]) + " |")
+        else:
+            lines.append("| " + " | ".join([r.name] + [""] * len(COLUMNS) + [r.transfer_note]) + " |")
+    return "\n".join(lines)
+
+
+def differences_table(c: Comparison) -> str:
+    n = sum(c.differences.values()) or 1
+    lines = ["| difference | reactions | % |", "|---|---|---|"]
+    lines += [f"| {d.value} | {k} | {100 * k / n:.1f} |" for d, k in c.differences.items()]
+    return "\n".join(lines)
+
+
+def _pr(t: Optional[TypeScore]) -> str:
+    if t is None:
+        return "n/a"
+    return f"{_pct(t.precision)} / {_pct(t.recall)}"
+
+
+def action_types_table(c: Comparison) -> str:
+    names = list(c.type_scores)
+    by_model = {m: {t.action_type: t for t in ts} for m, ts in c.type_scores.items()}
+    types: list[str] = []
+    truth_counts: dict[str, int] = {}
+    for ts in c.type_scores.values():
+        for t in ts:
+            if t.action_type not in truth_counts:
+                types.append(t.action_type)
+                truth_counts[t.action_type] = t.in_truth
+    types.sort(key=lambda k: (-truth_counts[k], k))
+    lines = ["| action type | in truth | " + " | ".join(f"{m} P / R" for m in names) + " |",
+             "|" + "---|" * (2 + len(names))]
+    for k in types:
+        lines.append(f"| {k} | {truth_counts[k]} | " + " | ".join(_pr(by_model[m].get(k)) for m in names) + " |")
+    return "\n".join(lines)
+
+
+def render_markdown(c: Comparison, figure: Optional[str]) -> str:
+    ref = c.settings.paper_reference
+    out = [
+        "# Smiles2Actions reproduction: model comparison",
+        "",
+        f"Provenance: {c.provenance}.",
+        "",
+        f"## Metrics on the {c.split} split (Table 3 analogue, %)",
+        "",
+        "valid: parses as paragraph2actions actions and names every precursor and product "
+        "(`$1$`..`$n$`, `$-1$`..); BLEU: nltk corpus BLEU, original variant; 100 % / ≥ x %: share of "
+        "predictions whose normalised Levenshtein similarity to the truth is 1 / at least x; "
+        "best of n: at least one of the n-best hypotheses ≥ 75 %.",
+        "",
+        metrics_table(c),
+        "",
+    ]
+    if ref:
+        out += ["The last (italic) row quotes the figures published for the paper's transformer (its Table 3). "
+                "They were measured on a different, closed data set (Pistachio) about 50 times larger than ours "
+                "and are not comparable one to one; columns the paper did not publish in this form are n/a.", ""]
+    out += ["## Transfer check: the public Smiles2Actions sample", "", f"Data: {c.transfer_note}.", ""]
+    if c.scored and not c.transfer_note.startswith(("skipped", "disabled")):
+        out += [transfer_table(c), ""]
+    if figure:
+        out += ["## Number of actions (Figure 4a analogue)", "", f"![number of actions]({figure})", ""]
+    if c.best:
+        metric = dict(COLUMNS).get(c.settings.best_model_metric, c.settings.best_model_metric)
+        out += [f"## Differences to the truth for the best model, {c.best} (Table 5 analogue)", "",
+                f"Best by {metric}. Categories (first that applies): exact; same actions in "
+                "another order; same action types at every position but other properties; one action "
+                "replaced by one of another type; one action missing or extra; several differences.", "",
+                differences_table(c), "",
+                "## Precision / recall per action type (%)", "",
+                "Per reaction, the multisets of action types of truth and prediction are intersected; "
+                "precision = matched / predicted, recall = matched / in truth, summed over reactions.", "",
+                action_types_table(c), ""]
+    else:
+        out += ["No model has predictions for this split yet (`s2a predict-split MODEL`).", ""]
+    return "\n".join(out)
+
+
+def write_csv(c: Comparison, path: Path) -> Path:
+    fields = ["model", "status", "n"] + [k for k, _ in COLUMNS] + ["best_of_n_75", "n_best", "profile"] + \
+        [f"transfer_{k}" for k, _ in COLUMNS]
+    with path.open("w", encoding="utf-8", newline="") as f:
+        w = csv.DictWriter(f, fieldnames=fields)
+        w.writeheader()
+        for r in c.results:
+            row: dict[str, Any] = {"model": r.name, "status": r.status, "profile": r.meta.get("profile", "")}
+            if r.scores is not None:
+                row.update({k: v for k, v in r.scores.as_dict().items() if k in fields})
+            if r.transfer is not None:
+                row.update({f"transfer_{k}": getattr(r.transfer, k) for k, _ in COLUMNS})
+            w.writerow(row)
+        ref = c.settings.paper_reference
+        if ref:
+            w.writerow({"model": "paper-transformer-pistachio", "status": "reference (different data set)",
+                        **{k: ref[k] for k, _ in COLUMNS if k in ref}})
+    return path
+
+
+def write_report(c: Comparison, out_dir: Path) -> Path:
+    """comparison.md, comparison.csv and action_counts.png in `out_dir`; returns the markdown path."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    figure = None
+    if c.truths:
+        png = plot_action_counts(c.truths, {r.name: r.predictions for r in c.scored}, out_dir / "action_counts.png",
+                                 c.settings.max_actions_bin)
+        figure = png.name
+    write_csv(c, out_dir / "comparison.csv")
+    md = out_dir / "comparison.md"
+    md.write_text(render_markdown(c, figure), encoding="utf-8")
+    return md

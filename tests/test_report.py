@@ -1,0 +1,155 @@
+import csv
+import dataclasses
+import json
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from s2a.cli import main
+from s2a.errors import MissingArtifact
+from s2a.evaluation.differences import Difference
+from s2a.evaluation.report import EvaluationSettings, compare, discover_models, provenance, write_report
+from s2a.models import ModelPaths
+from s2a.models.random_baseline import RandomSameSizeModel
+from s2a.predicting import predict_split
+
+FIXTURES = Path(__file__).parent / "fixtures" / "eval"
+
+
+@pytest.fixture()
+def workspace(tmp_path: Path) -> Path:
+    """data/processed from the fixture, and predictions of an oracle, a real random model and a broken file."""
+    data = tmp_path / "data"
+    data.mkdir()
+    for split in ("train", "test"):
+        for kind in ("src", "tgt"):
+            shutil.copy(FIXTURES / f"{kind}-{split}.txt", data / f"{kind}-{split}.txt")
+    (data / "metadata.json").write_text(json.dumps({"source": "fixture sample", "counts": {"train": 100, "test": 10},
+                                                    "seed": 7, "split": "random"}))
+    preds = tmp_path / "predictions"
+    (preds / "oracle").mkdir(parents=True)
+    shutil.copy(data / "tgt-test.txt", preds / "oracle" / "test.txt")
+    (preds / "oracle" / "meta.json").write_text(json.dumps({"profile": "gold"}))
+    model = RandomSameSizeModel(ModelPaths(data, tmp_path / "models" / "random-same-size"), seed=3)
+    model.train()
+    predict_split(model, "test", 3, preds / "random-same-size")
+    (preds / "broken").mkdir()
+    (preds / "broken" / "test.txt").write_text("ADD $1$\nADD $2$\n")
+    return tmp_path
+
+
+def _settings(sample_dir: Path) -> EvaluationSettings:
+    return dataclasses.replace(EvaluationSettings.from_yaml(), sample_dir=sample_dir)
+
+
+def test_discover_keeps_known_order_and_adds_others(workspace: Path) -> None:
+    found = discover_models(workspace / "predictions", "test", ["transformer", "random-same-size"])
+    assert found == ["transformer", "random-same-size", "broken", "oracle"]
+
+
+def test_compare_scores_each_model(workspace: Path) -> None:
+    c = compare(workspace / "data", workspace / "predictions", "test", _settings(FIXTURES), transfer=False)
+    by = {r.name: r for r in c.results}
+    assert by["transformer"].status == "not run" and by["bart"].status == "not run"
+    assert by["broken"].status.startswith("unreadable") and "2 predictions for 10" in by["broken"].status
+    oracle = by["oracle"].scores
+    assert oracle is not None and oracle.exact == 1.0 and oracle.validity == 1.0 and oracle.bleu == pytest.approx(1.0)
+    rnd = by["random-same-size"].scores
+    assert rnd is not None and rnd.n == 10 and rnd.n_best == 3
+    assert rnd.best_of_n_75 is not None and rnd.best_of_n_75 >= rnd.at_least_75
+    assert c.best == "oracle"
+    assert c.differences[Difference.EXACT] == 10
+    assert "random-same-size: cpu" in c.provenance and "training reactions: 100" in c.provenance
+    assert "source: fixture sample" in c.provenance
+
+
+def test_transfer_check_predicts_once_then_uses_the_cache(workspace: Path) -> None:
+    preds = workspace / "predictions"
+    c = compare(workspace / "data", preds, "test", _settings(FIXTURES), models_dir=workspace / "models")
+    by = {r.name: r for r in c.results}
+    assert c.transfer_note.startswith("20 gold pairs")
+    assert by["random-same-size"].transfer is not None and by["random-same-size"].transfer.n == 20
+    assert by["oracle"].transfer is None and "not available" in by["oracle"].transfer_note  # no trained model
+    cached = preds / "random-same-size" / "transfer.txt"
+    assert len(cached.read_text().splitlines()) == 20
+    # answers cached for exactly these reactions are read back, not predicted again
+    gold = [x for s in ("valid", "test") for x in (FIXTURES / f"tgt-{s}.txt").read_text().splitlines()]
+    cached.write_text("\n".join(gold) + "\n")
+    c = compare(workspace / "data", preds, "test", _settings(FIXTURES), models_dir=workspace / "models")
+    again = {r.name: r for r in c.results}["random-same-size"].transfer
+    assert again is not None and again.exact == 1.0
+    # new test predictions (a retrained model) make the cached answers stale: asked again
+    test_file = preds / "random-same-size" / "test.txt"
+    later = cached.stat().st_mtime + 10
+    os.utime(test_file, (later, later))
+    c = compare(workspace / "data", preds, "test", _settings(FIXTURES), models_dir=workspace / "models")
+    fresh = {r.name: r for r in c.results}["random-same-size"].transfer
+    assert fresh is not None and fresh.exact < 1.0
+    assert cached.read_text().splitlines() != gold
+
+
+def test_transfer_skipped_without_sample(workspace: Path) -> None:
+    c = compare(workspace / "data", workspace / "predictions", "test", _settings(workspace / "nowhere"))
+    assert c.transfer_note.startswith("skipped")
+    assert all(r.transfer is None for r in c.results)
+
+
+def test_report_files(workspace: Path) -> None:
+    c = compare(workspace / "data", workspace / "predictions", "test", _settings(FIXTURES),
+                models_dir=workspace / "models")
+    md = write_report(c, workspace / "reports")
+    text = md.read_text()
+    assert "| oracle | 100.0 | 100.0 | 100.0 |" in text
+    assert "| transformer |" in text and "not run" in text
+    assert "Pistachio" in text and "| 3.6 |" in text  # the paper's row, marked as another data set
+    assert "![number of actions](action_counts.png)" in text
+    assert "best model, oracle" in text and "| exact match | 10 | 100.0 |" in text
+    assert "| ADD |" in text
+    assert (workspace / "reports" / "action_counts.png").read_bytes()[:4] == b"\x89PNG"
+    rows = list(csv.DictReader((workspace / "reports" / "comparison.csv").open()))
+    assert [r["model"] for r in rows][-1] == "paper-transformer-pistachio"
+    assert {r["model"]: r["status"] for r in rows}["transformer"] == "not run"
+    assert float({r["model"]: r for r in rows}["oracle"]["exact"]) == 1.0
+
+
+def test_provenance_reads_the_pipeline_metadata(tmp_path: Path) -> None:
+    meta = {"sources": ["data/raw/ord"], "seed": 42, "date": "2026-11-21", "kept": 95,
+            "split": {"mode": "patent", "seed": 42, "fractions": [0.8, 0.1, 0.1],
+                      "counts": {"train": 80, "valid": 10, "test": 10}}}
+    (tmp_path / "metadata.json").write_text(json.dumps(meta))
+    p = provenance(tmp_path, "test", 10, [])
+    assert "source: data/raw/ord" in p and "training reactions: 80" in p and "test reactions: 10" in p
+    assert "split: patent (seed 42)" in p and "data built: 2026-11-21" in p
+    (tmp_path / "metadata.json").write_text("{not json")
+    (tmp_path / "src-train.txt").write_text("A >> B\nC >> D\n")
+    assert "training reactions: 2" in provenance(tmp_path, "test", 1, [])
+
+
+def test_report_without_any_predictions(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    data.mkdir()
+    for kind in ("src", "tgt"):
+        shutil.copy(FIXTURES / f"{kind}-test.txt", data / f"{kind}-test.txt")
+    c = compare(data, tmp_path / "predictions", "test", _settings(FIXTURES), transfer=False)
+    assert c.best is None and all(r.status == "not run" for r in c.results)
+    assert "No model has predictions" in write_report(c, tmp_path / "reports").read_text()
+
+
+def test_missing_test_split_is_a_user_error(tmp_path: Path) -> None:
+    with pytest.raises(MissingArtifact):
+        compare(tmp_path, tmp_path / "predictions", "test", _settings(FIXTURES), transfer=False)
+
+
+def test_cli_compare(workspace: Path) -> None:
+    out = workspace / "reports"
+    result = CliRunner().invoke(main, ["compare", "--data-dir", str(workspace / "data"), "--predictions-dir",
+                                       str(workspace / "predictions"), "--out-dir", str(out), "--no-transfer"])
+    assert result.exit_code == 0, result.output
+    assert "| oracle | 100.0 |" in result.stdout
+    assert f"report: {out / 'comparison.md'}" in result.stdout
+    assert (out / "comparison.md").is_file()
+    missing = CliRunner().invoke(main, ["compare", "--data-dir", str(workspace / "nowhere"), "--no-transfer"])
+    assert missing.exit_code == 2 and "src-test.txt" in missing.stderr
