@@ -1,0 +1,249 @@
+"""Nearest-neighbour model of Smiles2Actions: the action sequence of the most similar training reaction.
+
+Similarity is the cosine of rxnfp `bert_ft` fingerprints (L2-normalised, faiss inner product). As in
+the paper, a query only matches training reactions with the same numbers of precursors and products.
+
+Count restriction: one exact `IndexFlatIP` per (precursors, products) group, built at load time from
+the saved index. Each query is searched only within its group, so the restriction costs nothing
+(each search scans fewer vectors than a global one) and, unlike "search wider and filter", cannot
+miss neighbours when the query's group is a small part of the training set.
+
+Fallback: a query whose group has no training reaction is matched within the closest groups (see
+`fallback_groups`: at most as many precursors and products as the query first, so positional tokens
+stay valid); its scores are the cosine minus the count distance (>= 1), so they are below any
+same-group score and mark the fallback.
+
+Artefacts in `paths.work_dir`: `fingerprints.npy` (raw rxnfp fingerprints of the training
+reactions, float32), `index.faiss` (their L2-normalised vectors in an `IndexFlatIP`), `table.json`
+(training targets, counts, and the digest of the inputs, written last; re-training with the same
+inputs and settings is a no-op).
+"""
+from __future__ import annotations
+
+import shutil
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import faiss
+import numpy as np
+import yaml
+from tqdm import tqdm
+
+from s2a.errors import MissingArtifact
+from s2a.fingerprints import RxnfpFingerprinter, l2_normalise
+from s2a.models.base import ActionModel, Hypothesis, ModelPaths
+from s2a.models.random_baseline import (
+    Counts,
+    TrainingTable,
+    digest_files,
+    fallback_groups,
+    reaction_counts,
+)
+from s2a.paths import config_path
+from s2a.tokenization import detokenize_smiles
+
+ARTEFACT_VERSION = 1
+
+
+def load_config(name: str = "nn.yaml") -> dict[str, Any]:
+    path = config_path(name)
+    try:
+        config = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except OSError:
+        raise MissingArtifact(str(path), "configuration not found") from None
+    if not isinstance(config, dict):
+        raise MissingArtifact(str(path), "expected a mapping of settings")
+    return config
+
+
+def _save_array(path: Path, array: np.ndarray) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    with tmp.open("wb") as f:
+        np.save(f, array)
+    tmp.replace(path)
+
+
+class NearestNeighbourModel(ActionModel):
+    name = "nn"
+
+    def __init__(self, paths: ModelPaths, profile: str = "cpu", seed: int = 42) -> None:
+        super().__init__(paths, profile, seed)
+        self.config = load_config()
+        self.threads = int(self.config.get("threads", 2))
+        self.distinct = bool(self.config.get("distinct", True))
+        self._fingerprinter: RxnfpFingerprinter | None = None
+        self._table: TrainingTable | None = None
+        self._vectors: np.ndarray | None = None
+        self._groups: dict[Counts, np.ndarray] = {}
+        self._subindices: dict[tuple[Counts, ...], tuple[faiss.Index, np.ndarray]] = {}
+
+    # -- artefacts -------------------------------------------------------------------------------
+    @property
+    def table_path(self) -> Path:
+        return self.paths.work_dir / "table.json"
+
+    @property
+    def index_path(self) -> Path:
+        return self.paths.work_dir / "index.faiss"
+
+    @property
+    def fingerprints_path(self) -> Path:
+        return self.paths.work_dir / "fingerprints.npy"
+
+    def _settings_key(self) -> str:
+        return f"nn-v{ARTEFACT_VERSION}|{self.config.get('fingerprint_model', 'bert_ft')}"
+
+    def fingerprinter(self) -> RxnfpFingerprinter:
+        if self._fingerprinter is None:
+            faiss.omp_set_num_threads(self.threads)
+            self._fingerprinter = RxnfpFingerprinter(
+                model=str(self.config.get("fingerprint_model", "bert_ft")),
+                batch_size=int(self.config.get("batch_size", 32)),
+                threads=self.threads,
+                device=str(self.config.get("device", "cpu")),
+            )
+        return self._fingerprinter
+
+    def _read_index(self, n_expected: int) -> faiss.Index:
+        if not self.index_path.is_file():
+            raise MissingArtifact(str(self.index_path), "not found (train the model first)")
+        try:
+            index = faiss.read_index(str(self.index_path))
+        except RuntimeError:
+            raise MissingArtifact(str(self.index_path), "corrupt faiss index; train again") from None
+        if index.ntotal != n_expected:
+            raise MissingArtifact(
+                str(self.index_path), f"{index.ntotal} vectors but {self.table_path.name} has {n_expected}; train again"
+            )
+        return index
+
+    def is_up_to_date(self) -> bool:
+        """True when the saved artefacts match the training files and settings and can be read."""
+        data = self.paths.data_dir
+        digest = digest_files([data / "src-train.txt", data / "tgt-train.txt"], self._settings_key())
+        try:
+            table = TrainingTable.load(self.table_path)
+            self._read_index(len(table.targets))
+            fingerprints = np.load(self.fingerprints_path, mmap_mode="r")
+        except (MissingArtifact, OSError, ValueError):
+            return False
+        return table.digest == digest and fingerprints.shape[0] == len(table.targets)
+
+    # -- training --------------------------------------------------------------------------------
+    def train(self) -> None:
+        """Fingerprint the training reactions and build the index; a no-op when up to date.
+
+        Fingerprints are kept per chunk in `partial-<digest>/` while they are computed, so an
+        interrupted run resumes where it stopped.
+        """
+        if self.is_up_to_date():
+            return
+        work = self.paths.work_dir
+        work.mkdir(parents=True, exist_ok=True)
+        self.table_path.unlink(missing_ok=True)  # written last: marks complete artefacts
+        table = TrainingTable.from_data(self.paths.data_dir, self._settings_key())
+        src = (self.paths.data_dir / "src-train.txt").read_text(encoding="utf-8").splitlines()
+        reactions = [detokenize_smiles(s) for s in src]
+
+        partial = work / f"partial-{table.digest[:16]}"
+        for stale in work.glob("partial-*"):
+            if stale != partial:
+                shutil.rmtree(stale, ignore_errors=True)
+        partial.mkdir(exist_ok=True)
+        chunk = int(self.config.get("chunk_size", 2048))
+        parts = []
+        with tqdm(total=len(reactions), desc="nn: rxnfp fingerprints", unit="rxn") as bar:
+            for n, start in enumerate(range(0, len(reactions), chunk)):
+                path = partial / f"chunk-{n:06d}.npy"
+                batch = reactions[start : start + chunk]
+                try:
+                    part = np.load(path)
+                    if part.shape[0] != len(batch):
+                        raise ValueError("wrong length")
+                    bar.update(len(batch))
+                except (OSError, ValueError):
+                    part = self.fingerprinter().fingerprints(batch, bar=bar)
+                    _save_array(path, part)
+                parts.append(part)
+        fingerprints = np.concatenate(parts).astype(np.float32)
+
+        index = faiss.IndexFlatIP(fingerprints.shape[1])
+        index.add(l2_normalise(fingerprints))
+        _save_array(self.fingerprints_path, fingerprints)
+        tmp = self.index_path.with_name(self.index_path.name + ".tmp")
+        faiss.write_index(index, str(tmp))
+        tmp.replace(self.index_path)
+        table.save(self.table_path)
+        shutil.rmtree(partial, ignore_errors=True)
+        self._table = None
+
+    # -- prediction ------------------------------------------------------------------------------
+    def _load(self) -> TrainingTable:
+        if self._table is None:
+            table = TrainingTable.load(self.table_path)
+            index = self._read_index(len(table.targets))
+            self._vectors = index.reconstruct_n(0, index.ntotal)
+            self._groups = table.groups()
+            self._subindices = {}
+            self._table = table
+        return self._table
+
+    def _subindex(self, groups: tuple[Counts, ...]) -> tuple[faiss.Index, np.ndarray]:
+        if groups not in self._subindices:
+            assert self._vectors is not None
+            rows = np.concatenate([self._groups[g] for g in groups])
+            index = faiss.IndexFlatIP(self._vectors.shape[1])
+            index.add(self._vectors[rows])
+            self._subindices[groups] = (index, rows)
+        return self._subindices[groups]
+
+    def _search(self, groups: tuple[Counts, ...], queries: np.ndarray, n_best: int, penalty: float) -> list[list[Hypothesis]]:
+        """n-best of each query within the union of `groups`, distinct sequences if configured."""
+        table = self._load()
+        index, rows = self._subindex(groups)
+        k = min(len(rows), 4 * n_best if self.distinct else n_best)
+        while True:
+            scores, ids = index.search(queries, k)
+            results = []
+            for q_scores, q_ids in zip(scores, ids):
+                hyps: list[Hypothesis] = []
+                seen: set[str] = set()
+                for score, i in zip(q_scores, q_ids):
+                    if i < 0 or len(hyps) == n_best:
+                        break
+                    target = table.targets[int(rows[i])]
+                    if self.distinct and target in seen:
+                        continue
+                    seen.add(target)
+                    hyps.append(Hypothesis(target, float(score) - penalty))
+                results.append(hyps)
+            if k >= len(rows) or all(len(h) == n_best for h in results):
+                return results
+            k = min(len(rows), 4 * k)
+
+    def predict(self, src: Sequence[str], n_best: int = 1) -> list[list[Hypothesis]]:
+        """n-best training sequences by cosine; score = cosine (minus the count distance on fallback)."""
+        self._load()
+        if n_best < 1:
+            return [[] for _ in src]
+        counts = [reaction_counts(s) for s in src]
+        reactions = [detokenize_smiles(s) for s in src]
+        unique = list(dict.fromkeys(reactions))  # a repeated query is fingerprinted once
+        vectors = l2_normalise(self.fingerprinter().fingerprints(unique, progress=len(unique) > 256))
+        row_of = {r: i for i, r in enumerate(unique)}
+        queries = vectors[[row_of[r] for r in reactions]]
+
+        by_count: dict[Counts, list[int]] = {}
+        for q, c in enumerate(counts):
+            by_count.setdefault(c, []).append(q)
+        out: list[list[Hypothesis]] = [[] for _ in src]
+        for c, members in by_count.items():
+            if c in self._groups:
+                groups, distance = [c], 0
+            else:
+                groups, distance = fallback_groups(c, self._groups)
+            found = self._search(tuple(groups), queries[members], n_best, float(distance))
+            for q, hyps in zip(members, found):
+                out[q] = hyps
+        return out
