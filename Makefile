@@ -80,6 +80,19 @@ train-bart: predictions/bart/test.txt
 nn: predictions/nn/test.txt
 random: predictions/random/test.txt predictions/random-same-size/test.txt
 
+# ---------------------------------------------------------------- evaluation and demo
+DEMO_REACTION ?= CC(=O)Cl.OCC>>CC(=O)OCC
+DEMO_NAMES    ?= acetyl chloride;ethanol
+
+compare: | $(INSTALLED)
+	$(S2A) compare
+
+demo: $(foreach m,$(MODELS_ALL),predictions/$(m)/test.txt)
+	$(S2A) compare
+	@echo
+	@echo '$$ s2a predict "$(DEMO_REACTION)" --names "$(DEMO_NAMES)" --model transformer -n 2'
+	$(S2A) predict "$(DEMO_REACTION)" --names "$(DEMO_NAMES)" --model transformer -n 2
+
 # ---------------------------------------------------------------- tests and benchmarks
 test: $(INSTALLED)
 	$(PY) -m pytest -q tests

@@ -139,6 +139,37 @@ def build(
     all_path = out_path.with_suffix(".all.jsonl")
     # reaction hash -> (choice score, line number, {tgt hashes}) of the kept candidate
     chosen: dict[bytes, tuple[bytes, int, set[bytes]]] = {}
+    try:
+        _standardise_to(records, all_path, stats, chosen, seed, workers, common_reagents, progress)
+        keep_lines = {line for _, line, _ in chosen.values()}
+        with all_path.open(encoding="utf-8") as src, out_path.open("w", encoding="utf-8") as dst:
+            for n, line in enumerate(src):
+                if n in keep_lines:
+                    dst.write(line)
+    finally:
+        all_path.unlink(missing_ok=True)
+    for _, _, tgts in chosen.values():
+        if len(tgts) > 1:
+            stats.duplicate_groups_with_different_actions += 1
+            stats.duplicates_with_different_actions += len(tgts) - 1
+    stats.kept = len(keep_lines)
+    stats.check()
+    out_path.with_suffix(".drop_table.md").write_text(stats.markdown(), encoding="utf-8")
+    out_path.with_suffix(".stats.json").write_text(json.dumps(stats.to_json(), indent=2) + "\n", encoding="utf-8")
+    return stats
+
+
+def _standardise_to(
+    records: Iterable[Record],
+    all_path: Path,
+    stats: BuildStats,
+    chosen: dict[bytes, tuple[bytes, int, set[bytes]]],
+    seed: int,
+    workers: int,
+    common_reagents: Optional[Path],
+    progress: bool,
+) -> int:
+    """First pass: standardise every record, write each kept row, index it for de-duplication."""
     n_lines = 0
     with all_path.open("w", encoding="utf-8") as f:
         stream = standardise_stream(records, workers=workers, common_reagents=common_reagents)
@@ -161,18 +192,4 @@ def build(
                 chosen[key] = (score, n_lines, {tgt_hash})
             f.write(json.dumps(row, ensure_ascii=False, sort_keys=True) + "\n")
             n_lines += 1
-    keep_lines = {line for _, line, _ in chosen.values()}
-    for _, _, tgts in chosen.values():
-        if len(tgts) > 1:
-            stats.duplicate_groups_with_different_actions += 1
-            stats.duplicates_with_different_actions += len(tgts) - 1
-    stats.kept = len(keep_lines)
-    with all_path.open(encoding="utf-8") as src, out_path.open("w", encoding="utf-8") as dst:
-        for n, line in enumerate(src):
-            if n in keep_lines:
-                dst.write(line)
-    all_path.unlink()
-    stats.check()
-    out_path.with_suffix(".drop_table.md").write_text(stats.markdown(), encoding="utf-8")
-    out_path.with_suffix(".stats.json").write_text(json.dumps(stats.to_json(), indent=2) + "\n", encoding="utf-8")
-    return stats
+    return n_lines

@@ -45,7 +45,12 @@ def expand_paths(paths: Iterable[Path]) -> list[Path]:
 
 
 def iter_records(paths: Iterable[Path]) -> Iterator[Record]:
-    for path in expand_paths(paths):
+    """Records of every file, in order. Paths are checked now; files are read lazily."""
+    return _iter_files(expand_paths(paths))
+
+
+def _iter_files(files: list[Path]) -> Iterator[Record]:
+    for path in files:
         if path.stat().st_size == 0:
             raise InputFileError(str(path), "empty file")
         kind = _kind(path)

@@ -5,9 +5,28 @@ the CLI prints them on one line and exits with code 2, without a traceback.
 """
 from __future__ import annotations
 
+from typing import Any
+
 
 class S2AError(Exception):
-    """Base class of every error raised on purpose by s2a."""
+    """Base class of every error raised on purpose by s2a.
+
+    Remembers its constructor arguments so that it survives pickling (errors raised while a
+    worker pool reads records travel between processes).
+    """
+
+    def __new__(cls, *args: Any, **kwargs: Any) -> "S2AError":
+        self = super().__new__(cls, *args)
+        self._init_args = (args, kwargs)
+        return self
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        args, kwargs = self._init_args
+        return (_rebuild, (type(self), args, kwargs))
+
+
+def _rebuild(cls: type[S2AError], args: tuple[Any, ...], kwargs: dict[str, Any]) -> S2AError:
+    return cls(*args, **kwargs)
 
 
 class UserError(S2AError):
