@@ -1,0 +1,109 @@
+"""Compound names in actions -> positional tokens (`$k$` precursor, `$-k$` product) or listed names.
+
+A name is looked up, in this order:
+1. already a positional token (`$2$`, `$-1$`) within range, or 'SLN' (a solution made earlier);
+2. the record's own name -> SMILES pairs, by exact name, then by normalised name (names.name_key,
+   also after names.simplify_name); the SMILES is canonicalised and compared with the precursors
+   and products;
+3. the name itself read as a SMILES;
+4. the common-reagent list (by name, or by the structure found in step 2/3): a listed compound
+   whose listed structure is in the equation gets its token, any other is kept as its listed name.
+A name 'A / B' that maps as a whole by none of these maps part by part ('$3$ / carbon').
+Anything else is Dropped(UNMAPPED_COMPOUND, name).
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from typing import Optional
+
+from preprocessing.common_reagents import MIXTURE_SEPARATOR, CommonReagents
+from preprocessing.names import name_key, simplify_name
+from preprocessing.ranges import COMPOUND_TOKEN, precursor_token, product_token
+from preprocessing.reasons import Dropped, Reason
+from s2a.errors import InvalidSmiles
+from s2a.reaction import CanonicalReaction, canonical_molecule
+
+SOLUTION = "SLN"
+
+
+def _canonical(smiles: str) -> Optional[str]:
+    try:
+        return canonical_molecule(smiles)
+    except InvalidSmiles:
+        return None
+
+
+class CompoundMapper:
+    """Maps the compound names of one record (see module docstring)."""
+
+    def __init__(self, reaction: CanonicalReaction, names: Sequence[tuple[str, str]], reagents: CommonReagents) -> None:
+        self.reaction = reaction
+        self.reagents = reagents
+        self.precursors = {s: precursor_token(i) for i, s in enumerate(reaction.precursors)}
+        self.products = {s: product_token(i) for i, s in enumerate(reaction.products)}
+        self.by_name: dict[str, list[str]] = defaultdict(list)
+        self.by_key: dict[str, list[str]] = defaultdict(list)
+        for name, smiles in names:
+            self.by_name[name.strip()].append(smiles)
+            self.by_key[name_key(name)].append(smiles)
+            self.by_key[name_key(simplify_name(name))].append(smiles)
+
+    def _token(self, canonical: str, prefer_product: bool) -> Optional[str]:
+        first, second = (self.products, self.precursors) if prefer_product else (self.precursors, self.products)
+        return first.get(canonical) or second.get(canonical)
+
+    def _is_valid_token(self, name: str) -> bool:
+        if not COMPOUND_TOKEN.match(name):
+            return False
+        k = int(name.strip("$"))
+        return 1 <= k <= len(self.reaction.precursors) if k > 0 else 1 <= -k <= len(self.reaction.products)
+
+    def map(self, name: str, prefer_product: bool = False) -> str:
+        try:
+            return self._map_one(name, prefer_product)
+        except Dropped:
+            parts = [p.strip() for p in name.split("/") if p.strip()]
+            if len(parts) < 2:
+                raise
+            # A mixture written 'A / B' ('$3$ / carbon'): every part must map.
+            return MIXTURE_SEPARATOR.join(self._map_one(p, prefer_product) for p in parts)
+
+    def _map_one(self, name: str, prefer_product: bool) -> str:
+        text = name.strip()
+        if text == SOLUTION or self._is_valid_token(text):
+            return text
+        structures: list[str] = []
+        for smiles_list in (
+            self.by_name.get(text, []),
+            self.by_key.get(name_key(text), []),
+            self.by_key.get(name_key(simplify_name(text)), []),
+        ):
+            for smiles in smiles_list:
+                canonical = _canonical(smiles)
+                if canonical is None:
+                    continue
+                token = self._token(canonical, prefer_product)
+                if token:
+                    return token
+                structures.append(canonical)
+        if text and " " not in text:
+            canonical = _canonical(text)
+            if canonical is not None:
+                token = self._token(canonical, prefer_product)
+                if token:
+                    return token
+                structures.append(canonical)
+        listed = self.reagents.lookup(text)
+        if listed:
+            # A listed name whose structure is in the equation is that precursor/product ('EtOH'
+            # when ethanol is the solvent), whatever the record's own names say.
+            return MIXTURE_SEPARATOR.join(
+                self._token(self.reagents.smiles_of.get(part, ""), prefer_product) or part
+                for part in listed.split(MIXTURE_SEPARATOR)
+            )
+        for canonical in structures:
+            listed = self.reagents.lookup_smiles(canonical)
+            if listed:
+                return listed
+        raise Dropped(Reason.UNMAPPED_COMPOUND, text)
