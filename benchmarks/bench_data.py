@@ -24,7 +24,7 @@ def main() -> None:
     base = None
     for workers in sorted({1, cores}):
         t0 = time.perf_counter()
-        kept = sum(1 for row, _ in standardise_stream(records, workers=workers) if row is not None)
+        kept = sum(1 for row, _, _ in standardise_stream(records, workers=workers) if row is not None)
         dt = time.perf_counter() - t0
         rate = len(records) / dt
         base = base or rate

@@ -34,6 +34,9 @@ class BuildStats:
     dropped: Counter[Reason] = field(default_factory=Counter)
     duplicate_groups_with_different_actions: int = 0
     duplicates_with_different_actions: int = 0
+    # Parts of kept and dropped records that the action source could not turn into actions
+    # (e.g. ORD CUSTOM work-ups): not silently lost, but reported.
+    skipped_parts: Counter[str] = field(default_factory=Counter)
 
     def check(self) -> None:
         """The accounting identity: every record read is kept or dropped under exactly one reason."""
@@ -57,6 +60,10 @@ class BuildStats:
             f"Reactions recorded several times with different action sequences: "
             f"{self.duplicate_groups_with_different_actions} ({self.duplicates_with_different_actions} extra distinct sequences)."
         )
+        if self.skipped_parts:
+            lines += ["", "Record parts not turned into actions (most frequent):", "",
+                      "| part | count |", "|---|---:|"]
+            lines += [f"| {part} | {n} |" for part, n in self.skipped_parts.most_common(15)]
         return "\n".join(lines) + "\n"
 
     def to_json(self) -> dict[str, Any]:
@@ -66,6 +73,7 @@ class BuildStats:
             "dropped": {r.value: n for r, n in self.dropped.items()},
             "duplicates_with_different_actions": self.duplicates_with_different_actions,
             "duplicate_groups_with_different_actions": self.duplicate_groups_with_different_actions,
+            "skipped_parts": dict(self.skipped_parts.most_common()),
         }
 
 
@@ -77,14 +85,20 @@ def _init_worker(common_reagents: Optional[str]) -> None:
     _WORKER["reagents"] = CommonReagents.load(Path(common_reagents) if common_reagents else None)
 
 
-def _process(record: Record) -> tuple[Optional[dict[str, Any]], Optional[Reason]]:
-    """Standardise one record: (row, None) if kept, (None, reason) if dropped."""
+Processed = tuple[Optional[dict[str, Any]], Optional[Reason], Counter[str]]
+
+
+def _process(record: Record) -> Processed:
+    """Standardise one record: (row, None, skipped) if kept, (None, reason, skipped) if dropped."""
     from preprocessing.standardise import standardise_record
 
+    source = _WORKER["source"]
+    before = Counter(getattr(source, "skipped", ()))
     try:
-        result = standardise_record(record, _WORKER["source"], _WORKER["reagents"])
+        result = standardise_record(record, source, _WORKER["reagents"])
     except Dropped as d:
-        return None, d.reason
+        return None, d.reason, Counter(getattr(source, "skipped", ())) - before
+    skipped = Counter(getattr(source, "skipped", ())) - before
     reaction = result.reaction
     row = {
         "id": record.id,
@@ -100,12 +114,12 @@ def _process(record: Record) -> tuple[Optional[dict[str, Any]], Optional[Reason]
         "n_precursors": len(reaction.precursors),
         "n_products": len(reaction.products),
     }
-    return row, None
+    return row, None, skipped
 
 
 def standardise_stream(
     records: Iterable[Record], workers: int = 0, common_reagents: Optional[Path] = None
-) -> Iterator[tuple[Optional[dict[str, Any]], Optional[Reason]]]:
+) -> Iterator[Processed]:
     """Standardise records in input order; `workers` processes (0 = all cores, 1 = in-process)."""
     workers = workers or os.cpu_count() or 1
     arg = str(common_reagents) if common_reagents else None
@@ -173,8 +187,9 @@ def _standardise_to(
     n_lines = 0
     with all_path.open("w", encoding="utf-8") as f:
         stream = standardise_stream(records, workers=workers, common_reagents=common_reagents)
-        for row, reason in tqdm(stream, desc="standardise", unit=" rec", disable=not progress, mininterval=1.0):
+        for row, reason, skipped in tqdm(stream, desc="standardise", unit=" rec", disable=not progress, mininterval=1.0):
             stats.read += 1
+            stats.skipped_parts.update(skipped)
             if row is None:
                 assert reason is not None
                 stats.dropped[reason] += 1
