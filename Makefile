@@ -62,7 +62,7 @@ data: $(DATA)/src-train.txt
 $(RAW)/ord/ATTRIBUTION.txt: | $(INSTALLED)
 	$(S2A) data fetch --raw-dir $(RAW)
 
-$(STD): $(if $(SOURCE),$(SOURCE),$(RAW)/ord/ATTRIBUTION.txt) $(wildcard configs/common_reagents*) | $(INSTALLED)
+$(STD): $(if $(SOURCE),$(SOURCE),$(RAW)/ord/ATTRIBUTION.txt) $(wildcard preprocessing/*.py configs/common_reagents*) | $(INSTALLED)
 	$(S2A) data build $(if $(SOURCE),$(SOURCE),$(RAW)/ord) -o $@ --seed $(SEED)
 
 $(DATA)/src-train.txt: $(STD)

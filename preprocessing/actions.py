@@ -22,12 +22,14 @@ from paragraph2actions.actions import (
     Action,
     Add,
     Chemical,
+    CollectLayer,
     Concentrate,
     DrySolid,
     DrySolution,
     Extract,
     Filter,
     Microwave,
+    PhaseSeparation,
     Purify,
     Reflux,
     SetTemperature,
@@ -309,6 +311,10 @@ class _Builder:
             details = w.details.lower()
             removes_solvent = " off" in details or "solvent" in details or "evaporat" in details
             self.actions.append(Concentrate() if removes_solvent else Purify())
+        elif w.type in (_WORKUP.CUSTOM, _WORKUP.UNSPECIFIED):
+            action = _custom_workup_action(w.details, self.actions[-1] if self.actions else None)
+            if action is not None:
+                self.actions.append(action)
         elif w.type == _WORKUP.PH_ADJUST:
             if materials:
                 ph = f"{w.target_ph:g}" if w.HasField("target_ph") else None
@@ -335,6 +341,40 @@ class _Builder:
             chemical = _chemical(product)
             if chemical is not None:
                 self.actions.append(Yield(chemical))
+
+
+# CUSTOM work-ups are free text in ORD (28k of them in the 8 USPTO slices): "the solvent was
+# evaporated", "the residue was purified by column chromatography", "dried under vacuum". A few
+# unambiguous phrases map to actions without materials; the first matching rule wins, anything
+# else is skipped and counted.
+_CUSTOM_RULES: list[tuple[re.Pattern[str], str]] = [
+    (re.compile(r"chromatograph|purified (by|on|with|using) (a )?(silica|column|flash|hplc|prep)"), "purify"),
+    (re.compile(r"evaporat|concentrat|distilled off|(solvents?|volatiles?|volatile material) (was |were |is |are )?removed"), "concentrate"),
+    (re.compile(r"dried (under (high )?vacuum|in vacuo|under reduced pressure)|drying (under vacuum|in vacuo)"), "dry solid"),
+    (re.compile(r"^(was |were )?dried$|^drying$|(extracts?|layers?|phases?|solutions?) (was |were )?dried"), "dry"),
+    (re.compile(r"organic (layer|phase|extracts?) (was |were )?(separated|collected)"), "organic layer"),
+    (re.compile(r"(layers|phases) (was |were )?separated"), "phase separation"),
+]
+
+
+def _custom_workup_action(details: str, previous: Optional[Action]) -> Optional[Action]:
+    text = details.lower().strip()
+    for pattern, kind in _CUSTOM_RULES:
+        if pattern.search(text):
+            break
+    else:
+        return None
+    if kind == "purify":
+        return Purify()
+    if kind == "concentrate":
+        return Concentrate()
+    if kind == "dry solid" or (kind == "dry" and isinstance(previous, (Filter, DrySolid))):
+        return DrySolid(atmosphere="vacuum" if kind == "dry solid" else None)
+    if kind == "dry":
+        return DrySolution(None)
+    if kind == "organic layer":
+        return CollectLayer("organic")
+    return PhaseSeparation()
 
 
 def _only_product(reaction_smiles: str) -> Optional[str]:

@@ -5,13 +5,16 @@ import pytest
 from ord_schema.proto import reaction_pb2
 from paragraph2actions.actions import (
     PH,
+    Action,
     Add,
     Chemical,
+    CollectLayer,
     Concentrate,
     DrySolid,
     DrySolution,
     Extract,
     Filter,
+    PhaseSeparation,
     Purify,
     Reflux,
     SetTemperature,
@@ -25,6 +28,7 @@ from preprocessing.actions import (
     FirstAvailable,
     GivenActions,
     OrdStructuredActions,
+    _custom_workup_action,
     default_action_source,
     temperature_text,
     time_text,
@@ -142,8 +146,9 @@ def test_workups_by_type_and_skipped_counter() -> None:
     filtration = _workup(reaction, W.FILTRATION, "filtered")
     filtration.keep_phase = "filtrate"
     _workup(reaction, W.CONCENTRATION, "evaporated")
-    _workup(reaction, W.CUSTOM, "the residue was chromatographed")  # skipped
-    _workup(reaction, W.FLASH_CHROMATOGRAPHY, "")
+    _workup(reaction, W.CUSTOM, "the residue was chromatographed")  # free text -> PURIFY
+    _workup(reaction, W.FLASH_CHROMATOGRAPHY, "")  # the same step mined twice: collapsed
+    _workup(reaction, W.CUSTOM, "this compound was prepared")  # nothing usable: skipped
     reflux = _workup(reaction, W.TEMPERATURE, "heated under reflux for 2 hours")
     reflux.duration.value, reflux.duration.units = 2, reaction_pb2.Time.HOUR
     wait = _workup(reaction, W.WAIT, "left overnight")
@@ -220,3 +225,22 @@ def test_real_ord_records_give_actions_ending_in_yield() -> None:
         assert isinstance(actions[-1], Yield) or not any(isinstance(a, Yield) for a in actions)
     assert n_actions >= 240
     assert source.skipped["workup CUSTOM"] > 100
+
+
+@pytest.mark.parametrize(
+    "details, previous, expected",
+    [
+        ("the solvent was evaporated under reduced pressure", None, Concentrate()),
+        ("the volatiles were removed by evaporation", None, Concentrate()),
+        ("the residue was purified by column chromatography on silica gel", None, Purify()),
+        ("dried under vacuum", None, DrySolid(atmosphere="vacuum")),
+        ("the extract was dried", None, DrySolution(None)),
+        ("dried", Filter("precipitate"), DrySolid()),
+        ("the organic layer was separated", None, CollectLayer("organic")),
+        ("the layers were separated", None, PhaseSeparation()),
+        ("at room temperature", None, None),
+        ("the residue was triturated with ether", None, None),
+    ],
+)
+def test_custom_workup_text_rules(details: str, previous: Optional[Action], expected: Optional[Action]) -> None:
+    assert _custom_workup_action(details, previous) == expected
