@@ -29,7 +29,7 @@ export TOKENIZERS_PARALLELISM := false
 export PYTHONUNBUFFERED := 1
 
 .PHONY: help install data train-transformer train-bart nn random compare demo test bench \
-        bench-data bench-models bench-decode train-llm select-ablation clean clean-data
+        bench-data bench-models bench-decode train-llm select-ablation bench-llm clean clean-data
 
 help:
 	@echo "make demo               install, build the data, train every model (cpu profile), compare (~30 min)"
@@ -37,6 +37,8 @@ help:
 	@echo "make data [SOURCE=...]  records -> data/processed (default: ORD USPTO slices from orderly 1.0.0)"
 	@echo "make train-transformer | train-bart | nn | random   train + write predictions/<model>/test.txt"
 	@echo "make compare            reports/comparison.md from every model's predictions"
+	@echo "make train-llm          fine-tune SmolLM2-135M (LoRA, cpu profile) + predictions"
+	@echo "make select-ablation    ChemActor-style data selection: selected vs random vs all"
 	@echo "make bench              benchmarks (data, models, decoding)"
 	@echo "Options: PROFILE=cpu|paper SEED=42 NBEST=10 SPLIT=patent|random SOURCE=files-or-dirs"
 
@@ -101,6 +103,24 @@ bench: bench-data bench-models bench-decode
 
 bench-data: $(RAW)/ord/ATTRIBUTION.txt
 	$(PY) benchmarks/bench_data.py $(RAW)/ord
+
+bench-models: $(DATA)/src-train.txt
+	$(PY) benchmarks/bench_transformer_train.py $(DATA) --profile $(PROFILE) --steps 40
+	$(PY) benchmarks/bench_bart.py $(DATA) --profile $(PROFILE) --steps 40 --lines 20
+	$(PY) benchmarks/bench_nn.py
+	$(PY) benchmarks/bench_evaluation.py
+
+bench-decode: predictions/transformer/test.txt
+	$(PY) benchmarks/bench_decode.py $(DATA) models/transformer --profile $(PROFILE) --limit 200
+
+# ---------------------------------------------------------------- LLM variant (ChemActor comparison)
+train-llm: predictions/llm/test.txt
+
+select-ablation: $(DATA)/src-train.txt
+	$(S2A) select-ablation --data-dir $(DATA) --profile $(PROFILE)
+
+bench-llm: | $(INSTALLED)
+	$(PY) benchmarks/bench_llm.py --steps 5 --predict 4
 
 clean-data:
 	rm -rf data/interim data/processed

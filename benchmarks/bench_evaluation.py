@@ -23,7 +23,7 @@ from s2a.models import ModelPaths
 from s2a.models.random_baseline import RandomSameSizeModel
 from s2a.predicting import predict_split
 
-FIXTURES = Path(__file__).parents[1] / "tests" / "fixtures" / "eval"
+FIXTURES = Path(__file__).parents[1] / "tests" / "fixtures" / "smiles2actions-sample"
 
 
 def timed(label: str, n: int, fn):  # type: ignore[no-untyped-def]

@@ -26,7 +26,7 @@ from s2a.models.random_baseline import reaction_counts  # noqa: E402
 from s2a.paths import REPO_ROOT  # noqa: E402
 from s2a.tokenization import detokenize_smiles  # noqa: E402
 
-FIXTURE = REPO_ROOT / "tests" / "fixtures" / "nn-sample"
+FIXTURE = REPO_ROOT / "tests" / "fixtures" / "smiles2actions-sample"
 
 
 def _reactions(data: Path, split: str, n: int) -> list[str]:

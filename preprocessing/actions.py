@@ -39,11 +39,11 @@ from paragraph2actions.actions import (
     Yield,
 )
 from paragraph2actions.conversion_utils import StringToActionError
-from paragraph2actions.readable_converter import ReadableConverter
 
 from preprocessing.names import is_generic
 from preprocessing.ord_source import compound_name, compound_smiles
 from preprocessing.reasons import Dropped, Reason
+from s2a.action_format import readable_converter
 from s2a.records import Record
 
 _WORKUP = reaction_pb2.ReactionWorkup.ReactionWorkupType
@@ -89,7 +89,7 @@ class GivenActions(ActionSource):
     name = "given"
 
     def __init__(self) -> None:
-        self.converter = ReadableConverter(separator=" ; ", end_mark="")
+        self.converter = readable_converter()
 
     def available(self, record: Record) -> bool:
         return bool(record.actions)

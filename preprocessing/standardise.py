@@ -65,7 +65,6 @@ from paragraph2actions.postprocessing.noaction_postprocessor import NoActionPost
 from paragraph2actions.postprocessing.postprocessor_combiner import PostprocessorCombiner
 from paragraph2actions.postprocessing.same_temperature_postprocessor import SameTemperaturePostprocessor
 from paragraph2actions.postprocessing.wait_postprocessor import WaitPostprocessor
-from paragraph2actions.readable_converter import ReadableConverter
 from paragraph2actions.utils import apply_to_durations, apply_to_temperatures, extract_chemicals
 
 from preprocessing.actions import ActionSource
@@ -74,6 +73,7 @@ from preprocessing.compounds import SOLUTION, CompoundMapper
 from preprocessing.quantities import UnreadableQuantity, is_reflux, parse_duration, parse_ph, parse_temperature
 from preprocessing.ranges import DURATION, PH as PH_TABLE, TEMPERATURE
 from preprocessing.reasons import Dropped, Reason
+from s2a.action_format import readable_converter
 from s2a.errors import InvalidReaction, InvalidSmiles
 from s2a.reaction import CanonicalReaction, canonical_reaction
 from s2a.records import Record
@@ -91,7 +91,7 @@ WORKUP_ACTIONS = (
 _REFLUX_LIKE = (Stir, SetTemperature, Wait)
 _VACUUM_WORDS = ("vacuum", "vacuo", "reduced pressure")
 
-CONVERTER = ReadableConverter(separator=" ; ", end_mark="")
+CONVERTER = readable_converter()
 
 
 class _When(ActionPostprocessor):

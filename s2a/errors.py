@@ -111,17 +111,6 @@ class UnsafeCheckpoint(UserError):
         self.global_name = global_name
 
 
-class ExternalCommandFailed(S2AError):
-    """An external trainer/decoder (OpenNMT-py, fairseq) exited with an error; its log names the cause."""
-
-    def __init__(self, command: str, returncode: int, log_path: str, tail: str = "") -> None:
-        super().__init__(f"{command} failed with exit code {returncode} (log: {log_path})" + (f"\n{tail}" if tail else ""))
-        self.command = command
-        self.returncode = returncode
-        self.log_path = log_path
-        self.tail = tail
-
-
 class PredictionMismatch(UserError):
     """A prediction file whose number of lines differs from the reactions it should answer."""
 
@@ -167,3 +156,12 @@ class EndpointError(UserError):
 
 class EndpointUnavailable(EndpointError):
     """An LLM server that cannot be reached (connection refused, timeout) after all retries."""
+
+
+class StaleArtifact(UserError):
+    """A model folder built from other data than the data it is now asked to train on."""
+
+    def __init__(self, path: str, reason: str) -> None:
+        super().__init__(f"{path}: {reason}")
+        self.path = path
+        self.reason = reason

@@ -8,8 +8,9 @@ from s2a.api import ProcedurePredictor, ReactionQuery, compound_names, predict_p
 from s2a.errors import InvalidNames, InvalidReaction
 from s2a.models import ModelPaths
 from s2a.models.random_baseline import RandomModel
+from sample import SAMPLE
 
-FIXTURES = Path(__file__).parent / "fixtures" / "eval"
+FIXTURES = SAMPLE
 
 
 def test_query_lines() -> None:

@@ -8,8 +8,9 @@ from click.testing import CliRunner
 from s2a.cli import main
 from s2a.models import ModelPaths
 from s2a.models.random_baseline import RandomSameSizeModel
+from sample import SAMPLE
 
-FIXTURES = Path(__file__).parent / "fixtures" / "eval"
+FIXTURES = SAMPLE
 ESTER = "CC(=O)Cl.OCC>>CC(=O)OCC"
 SUZUKI = "c1ccccc1Br.OB(O)c1ccccc1>>c1ccc(-c2ccccc2)cc1"
 

@@ -10,8 +10,9 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 from s2a.errors import TokenizationError  # noqa: E402
 from s2a.fingerprints import RxnfpFingerprinter, l2_normalise, rxnfp_model_dir, tokenize_reaction  # noqa: E402
 from s2a.tokenization import detokenize_smiles  # noqa: E402
+from sample import SAMPLE
 
-FIXTURES = Path(__file__).parent / "fixtures" / "nn-sample"
+FIXTURES = SAMPLE
 SALT = "CC(C)(C)OC(=O)N1CCNCC1.Cl.O=C([O-])[O-]~[K+]~[K+]>>CC(C)(C)OC(=O)N1CCN(C)CC1"
 
 

@@ -5,8 +5,9 @@ import pytest
 
 from s2a.errors import PredictionMismatch
 from s2a.evaluation.metrics import bleu, is_valid, parses, reaction_size, required_positions, score, similarity
+from sample import SAMPLE
 
-FIXTURES = Path(__file__).parent / "fixtures" / "eval"
+FIXTURES = SAMPLE
 SRC = "C C ( = O ) Cl . C C O >> C C O C ( C ) = O"  # 2 precursors, 1 product
 
 

@@ -11,8 +11,9 @@ from s2a.errors import MissingArtifact  # noqa: E402
 from s2a.models import ModelPaths, model_class  # noqa: E402
 from s2a.models.nearest_neighbour import NearestNeighbourModel  # noqa: E402
 from s2a.models.random_baseline import TrainingTable, fallback_groups, reaction_counts  # noqa: E402
+from sample import SAMPLE
 
-FIXTURES = Path(__file__).parent / "fixtures" / "nn-sample"
+FIXTURES = SAMPLE
 
 
 def _lines(name: str) -> list[str]:

@@ -12,8 +12,9 @@ from s2a.models.random_baseline import (
     fallback_groups,
     reaction_counts,
 )
+from sample import SAMPLE
 
-FIXTURES = Path(__file__).parent / "fixtures" / "nn-sample"
+FIXTURES = SAMPLE
 
 
 def _lines(name: str) -> list[str]:

@@ -15,8 +15,9 @@ from s2a.evaluation.report import EvaluationSettings, compare, discover_models, 
 from s2a.models import ModelPaths
 from s2a.models.random_baseline import RandomSameSizeModel
 from s2a.predicting import predict_split
+from sample import SAMPLE
 
-FIXTURES = Path(__file__).parent / "fixtures" / "eval"
+FIXTURES = SAMPLE
 
 
 @pytest.fixture()

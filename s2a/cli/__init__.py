@@ -34,16 +34,10 @@ def main() -> None:
 
 
 def _register() -> None:
-    from s2a.cli import data
+    from s2a.cli import data, evaluate, llm, models
 
     main.add_command(data.data)
-    for optional in ("models", "evaluate", "llm"):
-        try:
-            module = __import__(f"s2a.cli.{optional}", fromlist=["commands"])
-        except ModuleNotFoundError as e:
-            if e.name != f"s2a.cli.{optional}":
-                raise
-            continue
+    for module in (models, evaluate, llm):
         for command in module.commands:
             main.add_command(command)
 

@@ -24,18 +24,15 @@ from typing import Any, Optional
 import textdistance
 from paragraph2actions.analysis import original_bleu
 from paragraph2actions.conversion_utils import ActionStringConversionError
-from paragraph2actions.readable_converter import ReadableConverter
 
 from s2a.errors import PredictionMismatch
 from s2a.procedure import positional_tokens
-from s2a.tokenization import ACTION_SEPARATOR
+from s2a.action_format import readable_converter as _new_converter
 
 THRESHOLDS = (0.90, 0.75, 0.50)
 
 
-@lru_cache(maxsize=1)
-def readable_converter() -> ReadableConverter:
-    return ReadableConverter(separator=ACTION_SEPARATOR, end_mark="")
+readable_converter = lru_cache(maxsize=1)(_new_converter)
 
 
 def reaction_size(src: str) -> tuple[int, int]:

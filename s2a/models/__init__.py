@@ -13,6 +13,8 @@ REGISTRY: dict[str, str] = {
     "nn": "s2a.models.nearest_neighbour:NearestNeighbourModel",
     "random": "s2a.models.random_baseline:RandomModel",
     "random-same-size": "s2a.models.random_baseline:RandomSameSizeModel",
+    "llm": "s2a.models.llm:LLMModel",
+    "llm-endpoint": "s2a.models.llm:LLMEndpointModel",
 }
 
 

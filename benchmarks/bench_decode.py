@@ -1,0 +1,118 @@
+"""Decoding speed of a trained transformer: OpenNMT-py vs CTranslate2 float32 vs CTranslate2 int8.
+
+    python benchmarks/bench_decode.py DATA_DIR MODEL_DIR [--split test] [--limit 200] [--beam 10]
+        [--threads 0] [--max-length 0] [--profile cpu]
+
+MODEL_DIR is the transformer's work_dir (models/transformer after `make train-transformer`).
+Each decoder runs in its own process (so that peak memory is its own): it loads the model, times
+one single-reaction prediction cold (including the load) and then warm (median of 5), and then
+decodes the split at the profile's beam (top-1). Printed: reactions/s, speed-up over OpenNMT-py,
+the fraction of top-1 outputs identical to OpenNMT-py's, peak resident memory, latencies.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+VARIANTS = {
+    "onmt": {"decoder": "onmt"},
+    "ct2-float32": {"decoder": "ctranslate2", "compute_type": "float32"},
+    "ct2-int8": {"decoder": "ctranslate2", "compute_type": "int8"},
+}
+
+
+def run_variant(args: argparse.Namespace) -> None:
+    """Child process: decode with one variant, write a JSON result."""
+    from s2a.models.base import ModelPaths
+    from s2a.models.transformer import TransformerModel
+
+    src = (args.data_dir / f"src-{args.split}.txt").read_text(encoding="utf-8").splitlines()
+    if args.limit:
+        src = src[: args.limit]
+    onmt: dict[str, int] = {"beam_size": args.beam}
+    if args.max_length:
+        onmt["max_length"] = args.max_length
+    overrides = {**VARIANTS[args.only], "threads": args.threads, "onmt": onmt}
+    t0 = time.perf_counter()
+    model = TransformerModel(ModelPaths(args.data_dir, args.model_dir), profile=args.profile, overrides=overrides)
+    model.predict(src[:1])
+    cold = time.perf_counter() - t0
+    warm = []
+    for line in src[1:6] or src[:1]:
+        t = time.perf_counter()
+        model.predict([line])
+        warm.append(time.perf_counter() - t)
+    t = time.perf_counter()
+    hyps = model.predict(src, n_best=1)
+    seconds = time.perf_counter() - t
+    result = {
+        "n": len(src),
+        "seconds": seconds,
+        "cold_s": cold,
+        "warm_s": statistics.median(warm),
+        "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "top1": [h[0].actions if h else "" for h in hyps],
+    }
+    Path(args.json).write_text(json.dumps(result), encoding="utf-8")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("data_dir", type=Path)
+    parser.add_argument("model_dir", type=Path)
+    parser.add_argument("--split", default="test")
+    parser.add_argument("--limit", type=int, default=200, help="first N reactions (0 = all)")
+    parser.add_argument("--beam", type=int, default=10)
+    parser.add_argument("--threads", type=int, default=0, help="0 = all cores")
+    parser.add_argument("--max-length", type=int, default=0,
+                        help="cap the output length (early checkpoints that never stop); 0 = the profile's")
+    parser.add_argument("--profile", default="cpu")
+    parser.add_argument("--variants", default=",".join(VARIANTS))
+    parser.add_argument("--only", choices=list(VARIANTS), help=argparse.SUPPRESS)
+    parser.add_argument("--json", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.only:
+        run_variant(args)
+        return
+
+    from s2a.models.base import ModelPaths
+    from s2a.models.ctranslate import ensure_converted
+    from s2a.models.transformer import TransformerModel
+
+    model = TransformerModel(ModelPaths(args.data_dir, args.model_dir), profile=args.profile)
+    ensure_converted(model.final_checkpoint(), model.ct2_dir)  # not part of the cold latency
+
+    results = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        for name in args.variants.split(","):
+            out = Path(tmp) / f"{name}.json"
+            argv = [sys.executable, __file__, str(args.data_dir), str(args.model_dir), "--split", args.split,
+                    "--limit", str(args.limit), "--beam", str(args.beam), "--threads", str(args.threads),
+                    "--max-length", str(args.max_length),
+                    "--profile", args.profile, "--only", name, "--json", str(out)]
+            subprocess.run(argv, check=True)
+            results[name] = json.loads(out.read_text(encoding="utf-8"))
+
+    reference = results.get("onmt")
+    print(f"split {args.split}, {next(iter(results.values()))['n']} reactions, beam {args.beam}, top-1, "
+          f"threads {args.threads or 'all'}, max length {args.max_length or 'of the profile'}")
+    print(f"{'decoder':<12} {'react/s':>8} {'speed-up':>8} {'same top-1':>10} {'peak MB':>8} {'cold s':>7} {'warm ms':>8}")
+    for name, r in results.items():
+        rate = r["n"] / r["seconds"]
+        speedup = f"{reference['seconds'] / r['seconds']:.1f}x" if reference else "-"
+        same = (f"{sum(a == b for a, b in zip(r['top1'], reference['top1'])) / r['n']:.1%}" if reference else "-")
+        print(f"{name:<12} {rate:>8.2f} {speedup:>8} {same:>10} {r['peak_rss_mb']:>8.0f} {r['cold_s']:>7.1f} "
+              f"{r['warm_s'] * 1000:>8.0f}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,92 @@
+"""Data-selection ablation: train one model family on (a) the divergence-selected subset of the
+training split, (b) a random subset of the same size, (c) the whole split, and score all three on
+the same test split (s2a.evaluation.metrics).
+
+Each arm gets `<work_root>/<arm>/data` (the training subset, other splits copied), `model/`
+(the family's work dir) and `predictions/`; re-running resumes (every family resumes or skips
+training that is up to date).
+"""
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from s2a.llm.selection import divergence, random_subset, select
+from s2a.llm.splits import read_lines
+
+SPLITS_COPIED = ("valid", "test")
+
+
+def write_subset(data_dir: Path, indices: Sequence[int], out_dir: Path) -> Path:
+    """A data directory whose training split is `indices` of `data_dir`'s (in original order)."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    keep = sorted(set(indices))
+    for kind in ("src", "tgt"):
+        lines = read_lines(data_dir / f"{kind}-train.txt")
+        (out_dir / f"{kind}-train.txt").write_text("".join(lines[i] + "\n" for i in keep), encoding="utf-8")
+        for split in SPLITS_COPIED:
+            source = data_dir / f"{kind}-{split}.txt"
+            if source.is_file():
+                shutil.copyfile(source, out_dir / f"{kind}-{split}.txt")
+    (out_dir / "selected.txt").write_text("".join(f"{i}\n" for i in indices), encoding="utf-8")
+    return out_dir
+
+
+@dataclass(frozen=True)
+class ArmResult:
+    arm: str
+    train_size: int
+    divergence: float  # JSD of the arm's training targets from the reference
+    scores: dict[str, Any]
+
+
+def run_ablation(data_dir: Path, work_root: Path, fraction: float, method: str = "greedy", step: int = 1,
+                 model: str = "transformer", profile: str = "cpu", seed: int = 42, split: str = "test",
+                 reference_split: str = "valid") -> list[ArmResult]:
+    from s2a.evaluation.metrics import score
+    from s2a.models import ModelPaths, model_class
+    from s2a.predictions import write_predictions
+
+    pool = read_lines(data_dir / "tgt-train.txt")
+    reference = read_lines(data_dir / f"tgt-{reference_split}.txt")
+    size = max(1, round(fraction * len(pool)))
+    arms = {
+        "selected": select(reference, pool, size, method=method, step=step),
+        "random": random_subset(len(pool), size, seed),
+        "all": list(range(len(pool))),
+    }
+    src = read_lines(data_dir / f"src-{split}.txt")
+    truth = read_lines(data_dir / f"tgt-{split}.txt")
+    results = []
+    for arm, indices in arms.items():
+        arm_dir = work_root / arm
+        arm_data = data_dir if arm == "all" else write_subset(data_dir, indices, arm_dir / "data")
+        family = model_class(model)(ModelPaths(arm_data, arm_dir / "model"), profile=profile, seed=seed)
+        family.train()
+        hyps = family.predict(src, n_best=1)
+        write_predictions(arm_dir / "predictions", split, src, hyps)
+        top1 = [h[0].actions if h else "" for h in hyps]
+        subset = [pool[i] for i in indices]
+        results.append(ArmResult(arm, len(indices), divergence(reference, subset)["total"],
+                                 score(src, truth, top1).as_dict()))
+    (work_root / "ablation.json").write_text(json.dumps([asdict(r) for r in results], indent=2) + "\n",
+                                             encoding="utf-8")
+    return results
+
+
+COLUMNS = (("validity", "valid"), ("bleu", "BLEU"), ("exact", "exact"), ("at_least_75", ">=75%"),
+           ("mean_similarity", "mean sim"))
+
+
+def format_table(results: Sequence[ArmResult]) -> str:
+    """The arms side by side: training size, divergence from the reference, test metrics (%)."""
+    header = f"{'subset':<10}{'train':>8}{'JSD':>8}" + "".join(f"{label:>10}" for _, label in COLUMNS)
+    rows = [header]
+    for r in results:
+        rows.append(f"{r.arm:<10}{r.train_size:>8}{r.divergence:>8.4f}"
+                    + "".join(f"{100 * float(r.scores[key]):>10.1f}" for key, _ in COLUMNS))
+    return "\n".join(rows)

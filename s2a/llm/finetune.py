@@ -1,0 +1,312 @@
+"""Fine-tuning a causal LM on reaction -> action-sequence pairs, and beam-search decoding of it.
+
+Training (ChemActor-style): each example is `finetune_prompt(src)` followed by
+`finetune_answer(tgt)` and the end-of-sequence token; the loss covers the answer tokens only
+(prompt positions carry the label -100). `method: full` trains every weight, `method: lora` adds
+peft LoRA adapters and trains those only. A plain loop (AdamW, linear warm-up and decay), with a
+resumable checkpoint every `save_every` steps; batches are a seeded permutation per epoch, so a
+resumed run sees the same batches as an uninterrupted one.
+
+Work dir layout: `checkpoint/` (model or adapter + `state.pt`: run key, step, optimizer,
+scheduler, losses; removed when training ends), `final/` (model or adapter + tokenizer +
+`s2a-llm.json`: run key, settings, losses, s/step).
+"""
+from __future__ import annotations
+
+import json
+import logging
+import os
+import random
+import shutil
+import time
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any, Optional
+
+import torch
+
+from s2a.checkpoint import load_checkpoint
+from s2a.errors import ConfigError, MissingArtifact
+from s2a.llm.base_model import resolve_base_model
+from s2a.llm.config import LLMConfig
+from s2a.llm.prompts import finetune_answer, finetune_prompt, first_line
+from s2a.llm.splits import read_pairs
+from s2a.models.base import Hypothesis
+from s2a.models.random_baseline import digest_files
+from s2a.paths import REPO_ROOT
+
+log = logging.getLogger(__name__)
+
+IGNORE_INDEX = -100
+META_FILE = "s2a-llm.json"
+
+
+def base_cache_dir() -> Path:
+    """Where converted base models are cached (S2A_LLM_BASE_CACHE overrides models/llm/base)."""
+    return Path(os.environ.get("S2A_LLM_BASE_CACHE", REPO_ROOT / "models" / "llm" / "base"))
+
+
+@dataclass(frozen=True)
+class Encoded:
+    input_ids: list[int]
+    labels: list[int]  # IGNORE_INDEX on prompt positions
+
+
+def encode_prompt(tokenizer: Any, src: str) -> list[int]:
+    """Prompt token ids, exactly as at decoding time (with the tokenizer's BOS if it adds one)."""
+    return list(tokenizer(finetune_prompt(src))["input_ids"])
+
+
+def encode_example(tokenizer: Any, src: str, tgt: str) -> Encoded:
+    """Prompt and answer tokenised separately, so the boundary is exact; the answer ends with EOS."""
+    prompt = encode_prompt(tokenizer, src)
+    answer = list(tokenizer(finetune_answer(tgt), add_special_tokens=False)["input_ids"]) + [tokenizer.eos_token_id]
+    return Encoded(prompt + answer, [IGNORE_INDEX] * len(prompt) + answer)
+
+
+def collate(batch: Sequence[Encoded], pad_id: int) -> dict[str, torch.Tensor]:
+    """Right-padded tensors; padding is masked out of attention and loss."""
+    width = max(len(e.input_ids) for e in batch)
+    ids = torch.full((len(batch), width), pad_id, dtype=torch.long)
+    labels = torch.full((len(batch), width), IGNORE_INDEX, dtype=torch.long)
+    mask = torch.zeros((len(batch), width), dtype=torch.long)
+    for i, e in enumerate(batch):
+        n = len(e.input_ids)
+        ids[i, :n] = torch.tensor(e.input_ids)
+        labels[i, :n] = torch.tensor(e.labels)
+        mask[i, :n] = 1
+    return {"input_ids": ids, "labels": labels, "attention_mask": mask}
+
+
+def _device(config: LLMConfig) -> torch.device:
+    if config.device == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    if config.device.startswith("cuda") and not torch.cuda.is_available():
+        raise ConfigError(f"{config.profile}: device", "CUDA requested but not available")
+    return torch.device(config.device)
+
+
+def _dtype(config: LLMConfig) -> torch.dtype:
+    return torch.bfloat16 if config.dtype == "bfloat16" else torch.float32
+
+
+def load_tokenizer(path: str) -> Any:
+    from transformers import AutoTokenizer
+
+    tokenizer = AutoTokenizer.from_pretrained(path)
+    if tokenizer.eos_token_id is None:
+        raise MissingArtifact(path, "tokenizer has no end-of-sequence token")
+    if tokenizer.pad_token_id is None:
+        tokenizer.pad_token = tokenizer.eos_token
+    return tokenizer
+
+
+def training_examples(tokenizer: Any, config: LLMConfig, data_dir: Path, seed: int) -> tuple[list[Encoded], int]:
+    """The (sub-sampled) training split, encoded; examples over max_length are dropped and counted."""
+    src, tgt = read_pairs(data_dir, "train")
+    order = list(range(len(src)))
+    if config.train.max_examples is not None and config.train.max_examples < len(src):
+        order = sorted(random.Random(seed).sample(order, config.train.max_examples))
+    encoded = [encode_example(tokenizer, src[i], tgt[i]) for i in order]
+    kept = [e for e in encoded if len(e.input_ids) <= config.train.max_length]
+    if not kept:
+        raise ConfigError(f"{config.profile}: train.max_length", "every training example is longer")
+    return kept, len(encoded) - len(kept)
+
+
+def batch_indices(n: int, batch_size: int, step: int, seed: int) -> list[int]:
+    """Indices of the examples of optimizer micro-step `step`: a seeded permutation per epoch."""
+    per_epoch = max(1, n // batch_size)
+    epoch, k = divmod(step, per_epoch)
+    order = list(range(n))
+    random.Random(seed * 1_000_003 + epoch).shuffle(order)
+    return order[k * batch_size: (k + 1) * batch_size] or order[:batch_size]
+
+
+def _load_trainable(config: LLMConfig, base: str, checkpoint: Optional[Path]) -> Any:
+    from transformers import AutoModelForCausalLM
+
+    if config.method == "full":
+        return AutoModelForCausalLM.from_pretrained(checkpoint or base, dtype=_dtype(config))
+    from peft import LoraConfig, PeftModel, get_peft_model
+
+    model = AutoModelForCausalLM.from_pretrained(base, dtype=_dtype(config))
+    if checkpoint is not None:
+        return PeftModel.from_pretrained(model, checkpoint, is_trainable=True)
+    lora = LoraConfig(task_type="CAUSAL_LM", r=config.lora.r, lora_alpha=config.lora.alpha,
+                      lora_dropout=config.lora.dropout, target_modules=list(config.lora.target_modules))
+    return get_peft_model(model, lora)
+
+
+def _save(model: Any, target: Path, state: Optional[dict[str, Any]] = None, tokenizer: Any = None,
+          meta: Optional[dict[str, Any]] = None) -> None:
+    """Model (or adapter) and what goes with it, written to a temporary directory then renamed."""
+    tmp = target.with_name(target.name + ".partial")
+    shutil.rmtree(tmp, ignore_errors=True)
+    model.save_pretrained(tmp, safe_serialization=True)
+    if state is not None:
+        torch.save(state, tmp / "state.pt")
+    if tokenizer is not None:
+        tokenizer.save_pretrained(tmp)
+    if meta is not None:
+        (tmp / META_FILE).write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
+    shutil.rmtree(target, ignore_errors=True)
+    os.replace(tmp, target)
+
+
+def run_key(config: LLMConfig, data_dir: Path, seed: int) -> str:
+    """Identifies a run: training files, settings (all but the profile's name) and seed."""
+    settings = {k: v for k, v in asdict(config).items() if k != "profile"}
+    return digest_files([data_dir / "src-train.txt", data_dir / "tgt-train.txt"],
+                        json.dumps(settings, sort_keys=True) + f"|seed={seed}")
+
+
+def _read_meta(final: Path) -> Optional[dict[str, Any]]:
+    try:
+        meta = json.loads((final / META_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return meta if isinstance(meta, dict) else None
+
+
+def train(config: LLMConfig, data_dir: Path, work_dir: Path, seed: int = 42,
+          stop_after: Optional[int] = None) -> Path:
+    """Fine-tune per `config` and return `work_dir/final`.
+
+    A finished run with the same key is a no-op; an interrupted one resumes from
+    `work_dir/checkpoint` (a checkpoint of another key is discarded). `stop_after`: stop after
+    that many steps of this call, leaving a checkpoint (for time-boxed runs), and return it.
+    """
+    from transformers import get_linear_schedule_with_warmup
+
+    key = run_key(config, data_dir, seed)
+    final, checkpoint = work_dir / "final", work_dir / "checkpoint"
+    meta = _read_meta(final)
+    if meta is not None and meta.get("key") == key:
+        log.info("llm: %s is up to date", final)
+        return final
+    torch.set_num_threads(config.threads)
+    torch.manual_seed(seed)
+    base = resolve_base_model(config.base_model, base_cache_dir())
+    tokenizer = load_tokenizer(base)
+    examples, dropped = training_examples(tokenizer, config, data_dir, seed)
+    log.info("llm: %d training examples (%d longer than %d tokens dropped)",
+             len(examples), dropped, config.train.max_length)
+
+    state: Optional[dict[str, Any]] = None
+    if (checkpoint / "state.pt").is_file():
+        state = load_checkpoint(checkpoint / "state.pt")
+        if state.get("key") != key:
+            log.warning("llm: discarding %s (another configuration or data)", checkpoint)
+            shutil.rmtree(checkpoint)
+            state = None
+    device = _device(config)
+    model = _load_trainable(config, base, checkpoint if state is not None else None).to(device)
+    model.train()
+    params = [p for p in model.parameters() if p.requires_grad]
+    optimizer = torch.optim.AdamW(params, lr=config.train.lr, weight_decay=config.train.weight_decay)
+    scheduler = get_linear_schedule_with_warmup(optimizer, config.train.warmup_steps, config.train.steps)
+    step, losses = 0, []
+    if state is not None:
+        optimizer.load_state_dict(state["optimizer"])
+        scheduler.load_state_dict(state["scheduler"])
+        step, losses = int(state["step"]), list(state["losses"])
+        log.info("llm: resuming at step %d", step)
+
+    def state_dict() -> dict[str, Any]:
+        return {"key": key, "step": step, "optimizer": optimizer.state_dict(),
+                "scheduler": scheduler.state_dict(), "losses": losses}
+
+    start, first_step = time.perf_counter(), step
+    accum = config.train.grad_accum
+    while step < config.train.steps:
+        optimizer.zero_grad(set_to_none=True)
+        total = 0.0
+        for micro in range(accum):
+            idx = batch_indices(len(examples), config.train.batch_size, step * accum + micro, seed)
+            batch = {k: v.to(device) for k, v in collate([examples[i] for i in idx], tokenizer.pad_token_id).items()}
+            loss = model(**batch).loss / accum
+            loss.backward()
+            total += float(loss.detach())
+        torch.nn.utils.clip_grad_norm_(params, 1.0)
+        optimizer.step()
+        scheduler.step()
+        step += 1
+        losses.append(total)
+        if step % config.train.log_every == 0 or step == config.train.steps:
+            log.info("llm: step %d/%d loss %.4f (%.2f s/step)", step, config.train.steps, total,
+                     (time.perf_counter() - start) / (step - first_step))
+        if step < config.train.steps and (step % config.train.save_every == 0
+                                          or (stop_after is not None and step - first_step >= stop_after)):
+            _save(model, checkpoint, state=state_dict())
+            if stop_after is not None and step - first_step >= stop_after:
+                return checkpoint
+    seconds = time.perf_counter() - start
+    meta = {"key": key, "base_model": base, "config": asdict(config), "steps": step, "examples": len(examples),
+            "dropped_too_long": dropped, "losses": losses,
+            "seconds_per_step": round(seconds / (step - first_step), 3) if step > first_step else None}
+    _save(model, final, tokenizer=tokenizer, meta=meta)
+    shutil.rmtree(checkpoint, ignore_errors=True)
+    return final
+
+
+class Generator:
+    """A fine-tuned model loaded for decoding: beam search, n-best, stop at end-of-sequence."""
+
+    def __init__(self, config: LLMConfig, work_dir: Path) -> None:
+        from transformers import AutoModelForCausalLM
+
+        final = work_dir / "final"
+        meta_path = final / META_FILE
+        if not meta_path.is_file():
+            raise MissingArtifact(str(final), "no fine-tuned LLM (run `s2a train llm` first)")
+        meta = json.loads(meta_path.read_text(encoding="utf-8"))
+        torch.set_num_threads(config.threads)
+        self.config = config
+        self.device = _device(config)
+        self.tokenizer = load_tokenizer(str(final))
+        self.tokenizer.padding_side = "left"
+        if meta["config"]["method"] == "lora":
+            from peft import PeftModel
+
+            base = AutoModelForCausalLM.from_pretrained(meta["base_model"], dtype=_dtype(config))
+            self.model = PeftModel.from_pretrained(base, final).merge_and_unload()
+        else:
+            self.model = AutoModelForCausalLM.from_pretrained(final, dtype=_dtype(config))
+        self.model.to(self.device).eval()
+
+    @torch.inference_mode()
+    def predict(self, src: Sequence[str], n_best: int = 1) -> list[list[Hypothesis]]:
+        gen = self.config.generate
+        beams = max(gen.beam, n_best)
+        out: list[list[Hypothesis]] = []
+        for start in range(0, len(src), gen.batch_size):
+            chunk = src[start: start + gen.batch_size]
+            enc = self.tokenizer([finetune_prompt(s) for s in chunk], return_tensors="pt", padding=True,
+                                 return_token_type_ids=False).to(self.device)
+            beam_options = {"length_penalty": gen.length_penalty, "early_stopping": True} if beams > 1 else {}
+            result = self.model.generate(
+                input_ids=enc["input_ids"], attention_mask=enc["attention_mask"],
+                num_beams=beams, num_return_sequences=n_best, do_sample=False,
+                max_new_tokens=gen.max_new_tokens, **beam_options,
+                eos_token_id=self.tokenizer.eos_token_id, pad_token_id=self.tokenizer.pad_token_id,
+                output_scores=True, return_dict_in_generate=True,
+            )
+            new = result.sequences[:, enc["input_ids"].shape[1]:]
+            if beams > 1:
+                scores = result.sequences_scores.tolist()
+            else:  # mean log-probability per generated token, like beam search's length-normalised score
+                steps = self.model.compute_transition_scores(result.sequences, result.scores, normalize_logits=True)
+                scores = [_mean_until_eos(row, ids, self.tokenizer.eos_token_id) for row, ids in zip(steps, new)]
+            texts = self.tokenizer.batch_decode(new, skip_special_tokens=True)
+            for i in range(len(chunk)):
+                rows = range(i * n_best, (i + 1) * n_best)
+                out.append([Hypothesis(first_line(texts[r]), float(scores[r])) for r in rows])
+        return out
+
+
+def _mean_until_eos(step_scores: torch.Tensor, ids: torch.Tensor, eos_id: int) -> float:
+    ends = (ids == eos_id).nonzero()
+    n = int(ends[0, 0]) + 1 if len(ends) else len(ids)
+    return float(step_scores[:n].mean())

@@ -1,0 +1,361 @@
+"""The BART model family: fairseq's `bart` architecture trained from scratch on src/tgt pairs.
+
+Training runs fairseq's own tools in a subprocess (`s2a.models.fairseq_entry`): fairseq-preprocess
+builds one joint dictionary (BART shares all embeddings) and binarises the splits, fairseq-train
+trains `bart_base` with the dimensions of the chosen profile (`configs/bart-<profile>.yaml`).
+Prediction loads the checkpoint in-process and runs fairseq's `SequenceGenerator` (beam search),
+returning the n best hypotheses of every input line in input order.
+
+Layout of `work_dir`:
+  text/{train,valid}.{src,tgt}   copies of the processed splits under the names fairseq expects
+  data-bin/                      dictionaries (dict.src.txt == dict.tgt.txt) and binarised splits
+  checkpoints/                   checkpoint_last.pt, checkpoint_best.pt, train.log
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from s2a.errors import ConfigError, ExternalToolFailed, MissingArtifact, StaleArtifact
+from s2a.models.base import ActionModel, Hypothesis, ModelPaths
+from s2a.models.fairseq_options import merge, to_argv
+from s2a.paths import REPO_ROOT, config_path
+
+logger = logging.getLogger(__name__)
+
+SPLITS = ("train", "valid")
+LANGS = ("src", "tgt")
+DONE_MARKER = ".s2a-done.json"
+ENGINES = ("fairseq", "ctranslate2")
+
+# Options s2a controls itself (the style guide's "one table of external CLI arguments"); YAML
+# profiles cannot override them. `--required-batch-size-multiple 1`: otherwise fairseq silently
+# drops the last partial batch of a small split; `--num-workers 0`: data loading in-process.
+PREPROCESS_FIXED: dict[str, Any] = {
+    "source-lang": "src",
+    "target-lang": "tgt",
+    "joined-dictionary": True,  # bart_base shares encoder, decoder and output embeddings
+    "workers": 1,
+}
+TRAIN_FIXED: dict[str, Any] = {
+    "task": "translation",
+    "source-lang": "src",
+    "target-lang": "tgt",
+    "num-workers": 0,
+    "required-batch-size-multiple": 1,
+    "no-epoch-checkpoints": True,
+    "log-format": "simple",
+}
+
+
+@dataclass(frozen=True)
+class BartConfig:
+    """A profile of configs/bart-<profile>.yaml: fairseq-train options plus decoding settings."""
+
+    profile: str
+    train: dict[str, Any]
+    preprocess: dict[str, Any] = field(default_factory=dict)
+    beam: int = 10
+    max_len_a: float = 0.0
+    max_len_b: int = 400
+    batch_size: int = 16
+    lenpen: float = 1.0
+    checkpoint: str = "checkpoint_last.pt"
+    threads: int = 2
+    engine: str = "fairseq"  # or "ctranslate2": same n-best lists, decoded many times faster
+
+    @classmethod
+    def from_dict(cls, profile: str, data: dict[str, Any], where: str = "") -> "BartConfig":
+        where = where or profile
+        if not isinstance(data, dict):
+            raise ConfigError(where, "expected a mapping")
+        unknown = set(data) - {"train", "preprocess", "generate", "checkpoint", "threads"}
+        if unknown:
+            raise ConfigError(where, f"unknown keys {sorted(unknown)}")
+        train = data.get("train")
+        if not isinstance(train, dict) or "arch" not in train:
+            raise ConfigError(where, "'train' must be a mapping of fairseq-train options with an 'arch'")
+        fixed = {k.replace("_", "-") for k in train} & set(TRAIN_FIXED)
+        if fixed:
+            raise ConfigError(where, f"options {sorted(fixed)} are set by s2a and cannot be overridden")
+        gen = data.get("generate") or {}
+        if gen.get("engine", "fairseq") not in ENGINES:
+            raise ConfigError(where, f"generate.engine must be one of {ENGINES}, got {gen.get('engine')!r}")
+        try:
+            return cls(
+                profile=profile,
+                train=dict(train),
+                preprocess=dict(data.get("preprocess") or {}),
+                beam=int(gen.get("beam", 10)),
+                max_len_a=float(gen.get("max_len_a", 0.0)),
+                max_len_b=int(gen.get("max_len_b", 400)),
+                batch_size=int(gen.get("batch_size", 16)),
+                lenpen=float(gen.get("lenpen", 1.0)),
+                checkpoint=str(data.get("checkpoint", "checkpoint_last.pt")),
+                threads=int(data.get("threads", 2)),
+                engine=str(gen.get("engine", "fairseq")),
+            )
+        except (TypeError, ValueError) as e:
+            raise ConfigError(where, f"bad value ({e})") from None
+
+    def with_train(self, **options: Any) -> "BartConfig":
+        """A copy with some fairseq-train options replaced (keys with '_' or '-')."""
+        return BartConfig(**{**self.__dict__, "train": merge(self.train, options)})
+
+    def with_engine(self, engine: str) -> "BartConfig":
+        if engine not in ENGINES:
+            raise ConfigError(self.profile, f"engine must be one of {ENGINES}, got {engine!r}")
+        return BartConfig(**{**self.__dict__, "engine": engine})
+
+
+def load_config(profile: str) -> BartConfig:
+    path = config_path(f"bart-{profile}.yaml")
+    if not path.is_file():
+        raise ConfigError(str(path), f"no BART profile {profile!r} (expected configs/bart-<profile>.yaml)")
+    with path.open(encoding="utf-8") as f:
+        data = yaml.safe_load(f)
+    return BartConfig.from_dict(profile, data, str(path))
+
+
+def _fingerprint(paths: Sequence[Path]) -> str:
+    h = hashlib.sha256()
+    for p in paths:
+        h.update(p.name.encode())
+        h.update(p.read_bytes())
+    return h.hexdigest()
+
+
+def _read_marker(path: Path) -> dict[str, Any] | None:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def _tail(path: Path, n: int = 15) -> str:
+    try:
+        return "\n".join(path.read_text(encoding="utf-8", errors="replace").splitlines()[-n:])
+    except OSError:
+        return ""
+
+
+class BartModel(ActionModel):
+    """fairseq BART (`bart_base` with the profile's dimensions), trained from scratch."""
+
+    name = "bart"
+
+    def __init__(self, paths: ModelPaths, profile: str = "cpu", seed: int = 42, config: BartConfig | None = None) -> None:
+        super().__init__(paths, profile, seed)
+        self.config = config if config is not None else load_config(profile)
+        self._loaded: tuple[Path, float, Any, Any, Any] | None = None  # (ckpt, mtime, models, task, model max src)
+        self._ct2: tuple[int, Any] | None = None  # (model.bin mtime, CTranslate2Decoder)
+
+    # ---- layout -----------------------------------------------------------------------------
+    @property
+    def text_dir(self) -> Path:
+        return self.paths.work_dir / "text"
+
+    @property
+    def bin_dir(self) -> Path:
+        return self.paths.work_dir / "data-bin"
+
+    @property
+    def checkpoint_dir(self) -> Path:
+        return self.paths.work_dir / "checkpoints"
+
+    @property
+    def checkpoint_path(self) -> Path:
+        return self.checkpoint_dir / self.config.checkpoint
+
+    @property
+    def ctranslate2_dir(self) -> Path:
+        return self.paths.work_dir / "ctranslate2" / Path(self.config.checkpoint).stem
+
+    # ---- training ---------------------------------------------------------------------------
+    def _split_files(self) -> list[Path]:
+        files = [self.paths.data_dir / f"{lang}-{split}.txt" for split in SPLITS for lang in LANGS]
+        for f in files:
+            if not f.is_file():
+                raise MissingArtifact(str(f), "processed split not found (run `make data` first)")
+        return files
+
+    def preprocess_argv(self) -> list[str]:
+        options = merge(
+            self.config.preprocess,
+            PREPROCESS_FIXED,
+            {
+                "trainpref": str(self.text_dir / "train"),
+                "validpref": str(self.text_dir / "valid"),
+                "destdir": str(self.bin_dir),
+            },
+        )
+        return to_argv(options)
+
+    def train_argv(self) -> list[str]:
+        import torch
+
+        options = merge(
+            {"cpu": not torch.cuda.is_available()},
+            self.config.train,
+            TRAIN_FIXED,
+            {"save-dir": str(self.checkpoint_dir), "seed": self.seed},
+        )
+        return [str(self.bin_dir), *to_argv(options)]
+
+    def _run_tool(self, tool: str, argv: list[str], log: Path) -> None:
+        env = dict(os.environ)
+        env["PYTHONPATH"] = os.pathsep.join([str(REPO_ROOT), *filter(None, [env.get("PYTHONPATH")])])
+        threads = str(max(1, self.config.threads))
+        env.update({"S2A_TORCH_THREADS": threads, "OMP_NUM_THREADS": threads, "MKL_NUM_THREADS": threads})
+        log.parent.mkdir(parents=True, exist_ok=True)
+        cmd = [sys.executable, "-m", "s2a.models.fairseq_entry", tool, *argv]
+        logger.info("running fairseq-%s (log: %s)", tool, log)
+        with log.open("a", encoding="utf-8") as out:
+            out.write("$ " + " ".join(cmd) + "\n")
+            out.flush()
+            proc = subprocess.run(cmd, env=env, stdout=out, stderr=subprocess.STDOUT, check=False)
+        if proc.returncode != 0:
+            raise ExternalToolFailed(f"fairseq-{tool}", proc.returncode, str(log), _tail(log))
+
+    def _prepare_data(self) -> None:
+        files = self._split_files()
+        fingerprint = _fingerprint(files)
+        marker = _read_marker(self.bin_dir / DONE_MARKER)
+        if marker is not None and marker.get("fingerprint") == fingerprint:
+            return
+        if marker is not None and any(self.checkpoint_dir.glob("checkpoint*.pt")):
+            raise StaleArtifact(str(self.paths.work_dir), "holds a model trained on other data; delete this folder to retrain")
+        shutil.rmtree(self.bin_dir, ignore_errors=True)
+        self.text_dir.mkdir(parents=True, exist_ok=True)
+        for split in SPLITS:
+            for lang in LANGS:
+                shutil.copyfile(self.paths.data_dir / f"{lang}-{split}.txt", self.text_dir / f"{split}.{lang}")
+        self._run_tool("preprocess", self.preprocess_argv(), self.paths.work_dir / "preprocess.log")
+        (self.bin_dir / DONE_MARKER).write_text(json.dumps({"fingerprint": fingerprint}), encoding="utf-8")
+
+    def is_trained(self) -> bool:
+        marker = _read_marker(self.checkpoint_dir / DONE_MARKER)
+        return marker is not None and marker.get("argv") == self.train_argv()
+
+    def train(self) -> None:
+        """Binarise (once), then train; a re-run resumes from checkpoint_last.pt, and does nothing
+        when a run with the same options has finished (raising max-update continues training)."""
+        self._prepare_data()
+        if self.is_trained():
+            logger.info("BART %s already trained in %s", self.profile, self.checkpoint_dir)
+            return
+        argv = self.train_argv()
+        self._run_tool("train", argv, self.checkpoint_dir / "train.log")
+        last = self.checkpoint_dir / "checkpoint_last.pt"
+        if not last.is_file():
+            raise ExternalToolFailed("fairseq-train", 0, str(self.checkpoint_dir / "train.log"), "no checkpoint_last.pt written")
+        (self.checkpoint_dir / DONE_MARKER).write_text(json.dumps({"argv": argv}), encoding="utf-8")
+        self._loaded = None
+
+    # ---- prediction -------------------------------------------------------------------------
+    def export_ctranslate2(self) -> Path:
+        """Convert the prediction checkpoint for CTranslate2 (again only when it changed)."""
+        from s2a.models.bart_ctranslate2 import convert_checkpoint
+
+        return convert_checkpoint(self.checkpoint_path, self.bin_dir, self.ctranslate2_dir)
+
+    def _predict_ctranslate2(self, lines: list[str], n_best: int) -> list[list[Hypothesis]]:
+        from s2a.models.bart_ctranslate2 import CTranslate2Decoder
+
+        model_dir = self.export_ctranslate2()
+        if self._ct2 is None or self._ct2[0] != (model_dir / "model.bin").stat().st_mtime_ns:
+            max_src = int(merge(self.config.train).get("max-source-positions", 1024))
+            decoder = CTranslate2Decoder(model_dir, self.config.threads, max_input_length=max_src - 1)
+            self._ct2 = ((model_dir / "model.bin").stat().st_mtime_ns, decoder)
+        return self._ct2[1].predict(
+            lines,
+            n_best=n_best,
+            beam=self.config.beam,
+            max_length=self.config.max_len_b,
+            batch_size=self.config.batch_size,
+            lenpen=self.config.lenpen,
+        )
+
+    def _load(self) -> tuple[Any, Any, int]:
+        """(models, task, max source positions), cached while the checkpoint file is unchanged."""
+        from fairseq import checkpoint_utils
+
+        from s2a.models.fairseq_checkpoint import load_checkpoint_state, safe_fairseq_loading
+
+        ckpt = self.checkpoint_path
+        mtime = ckpt.stat().st_mtime if ckpt.is_file() else -1.0
+        if self._loaded is not None and self._loaded[0] == ckpt and self._loaded[1] == mtime:
+            return self._loaded[2], self._loaded[3], self._loaded[4]
+        for dict_file in (self.bin_dir / "dict.src.txt", self.bin_dir / "dict.tgt.txt"):
+            if not dict_file.is_file():
+                raise MissingArtifact(str(dict_file), "dictionary not found (train the model first)")
+        state = load_checkpoint_state(ckpt, arg_overrides={"data": str(self.bin_dir)})
+        with safe_fairseq_loading():
+            models, _cfg, task = checkpoint_utils.load_model_ensemble_and_task([str(ckpt)], state=state)
+        for m in models:
+            m.eval()
+        max_src = int(min(m.max_positions()[0] for m in models))
+        self._loaded = (ckpt, mtime, models, task, max_src)
+        return models, task, max_src
+
+    def predict(self, src: Sequence[str], n_best: int = 1) -> list[list[Hypothesis]]:
+        """Beam search (beam = max(profile beam, n_best)); hypotheses best first, scores are
+        fairseq's length-normalised log-probabilities; one list per input line, in input order."""
+        import torch
+        from fairseq.sequence_generator import SequenceGenerator
+
+        if n_best < 1:
+            raise ValueError(f"n_best must be >= 1, got {n_best}")
+        lines = list(src)
+        if not lines:
+            return []
+        if self.config.engine == "ctranslate2":
+            return self._predict_ctranslate2(lines, n_best)
+        torch.set_num_threads(max(1, self.config.threads))
+        models, task, max_src = self._load()
+        src_dict, tgt_dict = task.source_dictionary, task.target_dictionary
+        tokens = []
+        for line in lines:
+            t = src_dict.encode_line(line, add_if_not_exist=False, append_eos=True).long()
+            if len(t) > max_src:
+                logger.warning("source of %d tokens truncated to the model's %d positions", len(t), max_src)
+                t = torch.cat([t[: max_src - 1], t[-1:]])
+            tokens.append(t)
+        lengths = [len(t) for t in tokens]
+        dataset = task.build_dataset_for_inference(tokens, lengths)
+        beam = max(self.config.beam, n_best)
+        generator = SequenceGenerator(
+            models,
+            tgt_dict,
+            beam_size=beam,
+            max_len_a=self.config.max_len_a,
+            max_len_b=self.config.max_len_b,
+            len_penalty=self.config.lenpen,
+        )
+        order = sorted(range(len(lines)), key=lambda i: -lengths[i])  # similar lengths share a batch
+        results: list[list[Hypothesis] | None] = [None] * len(lines)
+        step = max(1, self.config.batch_size)
+        with torch.no_grad():
+            for start in range(0, len(order), step):
+                sample = dataset.collater([dataset[i] for i in order[start : start + step]])
+                hypos = generator.generate(models, sample)
+                for k, idx in enumerate(sample["id"].tolist()):
+                    results[idx] = [
+                        Hypothesis(tgt_dict.string(h["tokens"]), float(h["score"])) for h in hypos[k][:n_best]
+                    ]
+        missing = [i for i, r in enumerate(results) if r is None]
+        if missing:  # would be a bug in batching; never return misaligned predictions
+            raise RuntimeError(f"no prediction for input lines {missing[:10]}")
+        return [r for r in results if r is not None]

@@ -1,0 +1,80 @@
+"""The LLM families behind the ActionModel interface (the work is done in s2a.llm).
+
+- "llm": a causal LM fine-tuned on the training split (configs/llm-<profile>.yaml: cpu, gpu, or
+  the path of a YAML file);
+- "llm-endpoint": an OpenAI-compatible server, zero- or few-shot (configs/llm-endpoint.yaml).
+torch / transformers / openai are imported when a model is trained or used, not on import.
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, Optional
+
+from s2a.llm.config import load_endpoint_config, load_llm_config
+from s2a.models.base import ActionModel, Hypothesis, ModelPaths
+
+
+class LLMModel(ActionModel):
+    name = "llm"
+
+    def __init__(self, paths: ModelPaths, profile: str = "cpu", seed: int = 42) -> None:
+        super().__init__(paths, profile, seed)
+        self.config = load_llm_config(profile)
+        self._generator: Any = None
+
+    def train(self) -> None:
+        from s2a.llm import finetune
+
+        finetune.train(self.config, self.paths.data_dir, self.paths.work_dir, self.seed)
+        self._generator = None
+
+    def predict(self, src: Sequence[str], n_best: int = 1) -> list[list[Hypothesis]]:
+        if self._generator is None:
+            from s2a.llm.finetune import Generator
+
+            self._generator = Generator(self.config, self.paths.work_dir)
+        result: list[list[Hypothesis]] = self._generator.predict(src, n_best)
+        return result
+
+    def describe(self) -> dict[str, Any]:
+        return {"base_model": self.config.base_model, "method": self.config.method,
+                "steps": self.config.train.steps, "beam": self.config.generate.beam}
+
+
+class LLMEndpointModel(ActionModel):
+    name = "llm-endpoint"
+
+    def __init__(self, paths: ModelPaths, profile: str = "cpu", seed: int = 42) -> None:
+        super().__init__(paths, profile, seed)
+        self.config = load_endpoint_config(profile)
+        self._predictor: Any = None
+        self.retrieval: Optional[str] = None
+
+    def train(self) -> None:
+        """Nothing to train: checks that the training split (the few-shot pool) is readable."""
+        from s2a.llm.splits import read_pairs
+
+        read_pairs(self.paths.data_dir, "train")
+
+    def predictor(self) -> Any:
+        if self._predictor is None:
+            from s2a.llm.endpoint import EndpointPredictor
+            from s2a.llm.retrieval import make_retriever
+
+            retriever = None
+            if self.config.shots > 0:
+                self.retrieval, retriever = make_retriever(self.config.retrieval, self.paths.data_dir,
+                                                           Path(self.config.nn_work_dir))
+            self._predictor = EndpointPredictor(self.config, retriever)
+        return self._predictor
+
+    def predict(self, src: Sequence[str], n_best: int = 1) -> list[list[Hypothesis]]:
+        result: list[list[Hypothesis]] = self.predictor().predict(src, n_best)
+        return result
+
+    def describe(self) -> dict[str, Any]:
+        info: dict[str, Any] = {"retrieval": self.retrieval}
+        if self._predictor is not None:
+            info.update(self._predictor.describe())
+        return info

@@ -1,0 +1,45 @@
+"""Writing OpenNMT-py config files and running its commands in a subprocess (s2a.models.onmt_entry).
+
+A subprocess keeps OpenNMT-py's global state (loggers, seeds, multiprocessing for multi-GPU) out
+of ours and lets an interrupted training leave its checkpoints behind for a clean resume.
+"""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from s2a.errors import ExternalToolFailed
+from s2a.paths import REPO_ROOT
+
+
+def write_config(options: Mapping[str, Any], path: Path) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(yaml.safe_dump(dict(options), sort_keys=True), encoding="utf-8")
+    return path
+
+
+def run_onmt(command: str, config: Path, log_path: Path, threads: int = 0) -> None:
+    """Run `onmt_<command> -config <config>` through our entry; output is appended to `log_path`.
+
+    Raises ExternalToolFailed with the log's last lines if it fails.
+    """
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(REPO_ROOT), env.get("PYTHONPATH", "")) if p)
+    if threads > 0:
+        env["S2A_TORCH_THREADS"] = str(threads)
+        env["OMP_NUM_THREADS"] = str(threads)
+    argv = [sys.executable, "-m", "s2a.models.onmt_entry", command, "-config", str(config)]
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    with log_path.open("a", encoding="utf-8") as log:
+        log.write(f"$ {' '.join(argv)}\n")
+        log.flush()
+        result = subprocess.run(argv, stdout=log, stderr=subprocess.STDOUT, env=env, check=False)
+    if result.returncode != 0:
+        lines = log_path.read_text(encoding="utf-8", errors="replace").splitlines()
+        raise ExternalToolFailed(f"onmt_{command}", result.returncode, str(log_path), "\n".join(lines[-15:]))

@@ -1,0 +1,258 @@
+"""The Smiles2Actions transformer: OpenNMT-py 3.5 training, CTranslate2 (or OpenNMT-py) decoding.
+
+Layout of `paths.work_dir`:
+  vocab.src, vocab.tgt          token counts from onmt_build_vocab (train split only)
+  checkpoints/model_step_N.pt   OpenNMT-py checkpoints; the highest N is the model
+  ct2/                          CTranslate2 conversion of the final checkpoint
+  onmt-*.yaml, logs/*.log       the generated OpenNMT-py configs and their output
+  data.json                     SHA-256 of the splits trained on: new data never resumes an old run
+
+`train()` resumes from the last readable checkpoint and does nothing once `train_steps` is reached
+(raising `train_steps` in the profile continues the same run).
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import re
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any, Optional
+
+from s2a.errors import MissingArtifact, StaleArtifact, TokenizationError, UnsafeCheckpoint
+from s2a.models.base import ActionModel, Hypothesis, ModelPaths
+from s2a.models.onmt_config import run_onmt, write_config
+from s2a.models.onmt_options import BUILD_VOCAB, TRAIN, TRANSLATE, command_config
+from s2a.models.transformer_profile import TransformerSettings, load_settings
+
+log = logging.getLogger(__name__)
+
+_STEP = re.compile(r"model_step_(\d+)\.pt$")
+ONMT_DEFAULT_BUCKET_SIZE = 262144
+SPLIT_FILES = ("src-train.txt", "tgt-train.txt", "src-valid.txt", "tgt-valid.txt")
+
+
+class TransformerModel(ActionModel):
+    name = "transformer"
+
+    def __init__(
+        self,
+        paths: ModelPaths,
+        profile: str = "cpu",
+        seed: int = 42,
+        overrides: Optional[Mapping[str, Any]] = None,
+    ) -> None:
+        super().__init__(paths, profile, seed)
+        self.settings: TransformerSettings = load_settings(profile, overrides)
+        self._decoder: Any = None
+
+    # --- layout -----------------------------------------------------------------------------
+    @property
+    def work_dir(self) -> Path:
+        return Path(self.paths.work_dir)
+
+    @property
+    def checkpoint_dir(self) -> Path:
+        return self.work_dir / "checkpoints"
+
+    @property
+    def ct2_dir(self) -> Path:
+        return self.work_dir / "ct2"
+
+    def vocab_path(self, side: str) -> Path:
+        return self.work_dir / f"vocab.{side}"
+
+    def checkpoints(self) -> list[tuple[int, Path]]:
+        """(step, path) of every checkpoint file, by step."""
+        if not self.checkpoint_dir.is_dir():
+            return []
+        found = [(int(m.group(1)), p) for p in self.checkpoint_dir.iterdir() if (m := _STEP.search(p.name))]
+        return sorted(found)
+
+    def last_checkpoint(self) -> Optional[tuple[int, Path]]:
+        """The newest checkpoint that loads; a file cut short by an interruption is skipped."""
+        from s2a.checkpoint import load_checkpoint
+
+        for step, path in reversed(self.checkpoints()):
+            try:
+                load_checkpoint(path)
+            except UnsafeCheckpoint:
+                raise
+            except MissingArtifact as e:
+                log.warning("skipping unreadable checkpoint %s (%s)", path, e.reason)
+                continue
+            return step, path
+        return None
+
+    def _prune_checkpoints(self) -> None:
+        """Apply `keep_checkpoint` across resumed runs too (OpenNMT-py only prunes its own run's)."""
+        keep = int(self.settings.onmt.get("keep_checkpoint", -1))
+        if keep > 0:
+            for _, path in self.checkpoints()[:-keep]:
+                path.unlink()
+
+    def final_checkpoint(self) -> Path:
+        last = self.last_checkpoint()
+        if last is None:
+            raise MissingArtifact(str(self.checkpoint_dir), "no transformer checkpoint (train the model first)")
+        return last[1]
+
+    # --- devices ------------------------------------------------------------------------------
+    def _use_cuda(self) -> bool:
+        if self.settings.device == "cpu":
+            return False
+        import torch
+
+        available = torch.cuda.is_available()
+        if self.settings.device == "cuda" and not available:
+            raise MissingArtifact("cuda", "profile asks for device: cuda but torch sees no GPU")
+        return available
+
+    def _filled(self) -> dict[str, Any]:
+        """Options s2a fills in for every command (see the by_s2a rows of onmt_options)."""
+        cuda = self._use_cuda()
+        gpus = self.settings.gpus if cuda else 1
+        return {
+            "seed": self.seed,
+            "world_size": gpus,
+            "gpu_ranks": list(range(gpus)) if cuda else [],
+            "gpu": 0 if cuda else -1,
+        }
+
+    # --- training -----------------------------------------------------------------------------
+    def _data_options(self) -> dict[str, Any]:
+        data = Path(self.paths.data_dir).resolve()  # OpenNMT-py runs in another process
+        for name in SPLIT_FILES:
+            if not (data / name).is_file():
+                raise MissingArtifact(str(data / name), "split file not found (run `make data` first)")
+        return {
+            "data": {
+                "corpus_1": {"path_src": str(data / "src-train.txt"), "path_tgt": str(data / "tgt-train.txt")},
+                "valid": {"path_src": str(data / "src-valid.txt"), "path_tgt": str(data / "tgt-valid.txt")},
+            },
+            "src_vocab": str(self.vocab_path("src")),
+            "tgt_vocab": str(self.vocab_path("tgt")),
+        }
+
+    def _train_settings(self) -> dict[str, Any]:
+        """The profile's options, with `bucket_size` capped at the training-set size: a bucket larger
+        than the corpus makes OpenNMT-py re-read a small corpus many times to fill it (~20× slower)."""
+        settings = dict(self.settings.onmt)
+        with (Path(self.paths.data_dir) / "src-train.txt").open("rb") as f:
+            n_train = sum(1 for _ in f)
+        if n_train:
+            settings["bucket_size"] = min(int(settings.get("bucket_size", ONMT_DEFAULT_BUCKET_SIZE)), n_train)
+        return settings
+
+    def _check_data(self) -> None:
+        """Remember which splits this folder is trained on; refuse to resume on different data."""
+        data = Path(self.paths.data_dir)
+        digest = {name: hashlib.sha256((data / name).read_bytes()).hexdigest() for name in SPLIT_FILES}
+        stamp = self.work_dir / "data.json"
+        if stamp.is_file() and json.loads(stamp.read_text(encoding="utf-8")) != digest:
+            if self.checkpoints():
+                raise StaleArtifact(
+                    str(self.work_dir),
+                    f"trained on other data than {data}; delete this folder (or use another work dir) to retrain",
+                )
+            for side in ("src", "tgt"):
+                self.vocab_path(side).unlink(missing_ok=True)
+        stamp.write_text(json.dumps(digest, indent=1), encoding="utf-8")
+
+    def _build_vocab(self, data_options: dict[str, Any]) -> None:
+        if self.vocab_path("src").is_file() and self.vocab_path("tgt").is_file():
+            return
+        partial = {side: self.vocab_path(side).with_suffix(f".{side}.partial") for side in ("src", "tgt")}
+        filled = {
+            **self._filled(),
+            **data_options,
+            "src_vocab": str(partial["src"]),
+            "tgt_vocab": str(partial["tgt"]),
+            "save_data": str(self.work_dir / "samples"),
+            "n_sample": -1,
+            "overwrite": True,
+        }
+        config = write_config(command_config(BUILD_VOCAB, self.settings.onmt, filled), self.work_dir / "onmt-build_vocab.yaml")
+        run_onmt(BUILD_VOCAB, config, self.work_dir / "logs" / "build_vocab.log", self.settings.threads)
+        for side, path in partial.items():
+            path.rename(self.vocab_path(side))
+
+    def train(self) -> None:
+        """Build vocabularies, train (resuming from the last checkpoint), convert for CTranslate2."""
+        self.work_dir.mkdir(parents=True, exist_ok=True)
+        data_options = self._data_options()
+        self._check_data()
+        self._build_vocab(data_options)
+        last = self.last_checkpoint()
+        if last is None or last[0] < self.settings.train_steps:
+            filled = {
+                **self._filled(),
+                **data_options,
+                "save_model": str(self.checkpoint_dir / "model"),
+                "train_from": str(last[1]) if last else None,
+            }
+            if last:
+                log.info("resuming transformer training from %s", last[1])
+            config = write_config(command_config(TRAIN, self._train_settings(), filled), self.work_dir / "onmt-train.yaml")
+            run_onmt(TRAIN, config, self.work_dir / "logs" / "train.log", self.settings.threads)
+            self._decoder = None
+            self._prune_checkpoints()
+        if self.settings.decoder == "ctranslate2":
+            from s2a.models.ctranslate import ensure_converted
+
+            ensure_converted(self.final_checkpoint(), self.ct2_dir)
+
+    # --- prediction ---------------------------------------------------------------------------
+    def _get_decoder(self) -> Any:
+        if self._decoder is not None:
+            return self._decoder
+        if self.settings.decoder == "ctranslate2":
+            from s2a.models.ctranslate import CT2Decoder, ensure_converted, is_converted
+
+            newest = self.checkpoints()[-1][1] if self.checkpoints() else None
+            if newest is None or not is_converted(newest, self.ct2_dir):  # else: skip loading the checkpoint
+                ensure_converted(self.final_checkpoint(), self.ct2_dir)
+            self._decoder = CT2Decoder(
+                self.ct2_dir,
+                device="cuda" if self._use_cuda() else "cpu",
+                compute_type=self.settings.compute_type,
+                threads=self.settings.threads,
+            )
+        else:
+            import torch
+
+            from s2a.models.onmt_decoding import OnmtDecoder
+
+            checkpoint = self.final_checkpoint()
+            if self.settings.threads > 0:
+                torch.set_num_threads(self.settings.threads)
+            filled = {
+                **self._filled(),
+                "translate_batch_size": self.settings.decode_batch_size,
+                "translate_batch_type": "sents",
+            }
+            options = command_config(TRANSLATE, self.settings.onmt, filled)
+            self._decoder = OnmtDecoder(checkpoint, options, self.work_dir / "onmt-translate.yaml")
+        return self._decoder
+
+    def predict(self, src: Sequence[str], n_best: int = 1) -> list[list[Hypothesis]]:
+        if n_best < 1:
+            raise ValueError(f"n_best must be >= 1, got {n_best}")
+        for line in src:
+            if not line.strip():
+                raise TokenizationError(line, "empty source line")
+        if not src:
+            return []
+        decoder = self._get_decoder()
+        if self.settings.decoder == "ctranslate2":
+            result: list[list[Hypothesis]] = decoder.translate(
+                src,
+                n_best=n_best,
+                beam_size=self.settings.beam_size,
+                max_length=self.settings.max_length,
+                batch_size=self.settings.decode_batch_size,
+            )
+            return result
+        onmt_result: list[list[Hypothesis]] = decoder.translate(src, n_best=n_best, beam_size=self.settings.beam_size)
+        return onmt_result

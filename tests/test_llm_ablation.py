@@ -1,0 +1,55 @@
+"""The data-selection ablation and the `s2a select` / `s2a select-ablation` commands, run with the
+fast `random` family (the ablation's plumbing does not depend on which family is trained)."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from s2a.cli import main
+from s2a.llm.ablation import format_table, run_ablation
+from s2a.llm.selection import divergence
+from sample import sample_prefix
+
+FIXTURE = sample_prefix(40)
+
+
+def read(path: Path) -> list[str]:
+    return path.read_text(encoding="utf-8").splitlines()
+
+
+def test_ablation_trains_and_scores_three_arms(tmp_path: Path) -> None:
+    results = run_ablation(FIXTURE, tmp_path, fraction=0.5, model="random", seed=3)
+    assert [r.arm for r in results] == ["selected", "random", "all"]
+    assert [r.train_size for r in results] == [20, 20, 40]
+    by_arm = {r.arm: r for r in results}
+    assert by_arm["selected"].divergence < by_arm["random"].divergence
+    everything = divergence(read(FIXTURE / "tgt-valid.txt"), read(FIXTURE / "tgt-train.txt"))["total"]
+    assert by_arm["all"].divergence == everything
+    for r in results:
+        assert r.scores["n"] == 10 and 0.0 <= r.scores["validity"] <= 1.0
+        assert len(read(tmp_path / r.arm / "predictions" / "test.txt")) == 10
+    subset_src = read(tmp_path / "selected" / "data" / "src-train.txt")
+    subset_tgt = read(tmp_path / "selected" / "data" / "tgt-train.txt")
+    pairs = set(zip(read(FIXTURE / "src-train.txt"), read(FIXTURE / "tgt-train.txt")))
+    assert len(subset_src) == 20 and set(zip(subset_src, subset_tgt)) <= pairs
+    assert read(tmp_path / "selected" / "data" / "src-test.txt") == read(FIXTURE / "src-test.txt")
+    table = format_table(results).splitlines()
+    assert len(table) == 4 and table[1].startswith("selected") and table[3].startswith("all")
+    assert (tmp_path / "ablation.json").is_file()
+
+
+def test_select_command_writes_a_data_dir(tmp_path: Path) -> None:
+    out = tmp_path / "selected"
+    result = CliRunner().invoke(main, ["select", "--data-dir", str(FIXTURE), "--fraction", "0.25",
+                                       "--method", "score", "--out-dir", str(out)])
+    assert result.exit_code == 0, result.output
+    rows = {line.split()[0]: line for line in result.output.splitlines() if "JSD" in line}
+    assert set(rows) == {"all", "selected", "random"} and rows["selected"].split()[1] == "10"
+    assert len(read(out / "tgt-train.txt")) == 10 and len(read(out / "selected.txt")) == 10
+
+
+def test_select_command_reports_a_missing_split_in_one_line(tmp_path: Path) -> None:
+    result = CliRunner().invoke(main, ["select", "--data-dir", str(tmp_path), "--out-dir", str(tmp_path / "o")])
+    assert result.exit_code == 2
+    assert "tgt-train.txt" in result.output and "Traceback" not in result.output
