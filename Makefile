@@ -49,12 +49,16 @@ help:
 # CPU build; fairseq-fixed compiles (~4 min on 2 cores) against it without build isolation.
 install: $(INSTALLED)
 
+# pip's output goes to a log; on failure its last lines are shown and make stops.
+PIP_QUIET = run() { $(PY) -m pip install --no-deps "$$@" >>$(VENV)/install.log 2>&1 || { tail -n 25 $(VENV)/install.log; echo "error: pip install $$* failed (full log: $(VENV)/install.log)"; exit 2; }; }; run
+
 $(INSTALLED): requirements/lock.txt requirements/build.txt setup.cfg pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "error: $(PYTHON) not found (s2a needs Python 3.11)"; exit 2; }
 	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install -q --no-deps -r requirements/build.txt
-	$(PY) -m pip install -q --no-deps --no-build-isolation -r requirements/lock.txt
-	$(PY) -m pip install -q --no-deps --no-build-isolation -e .
+	@echo "installing pinned packages into $(VENV) (log: $(VENV)/install.log; fairseq compiles, ~4 min)"
+	@$(PIP_QUIET) -r requirements/build.txt
+	@$(PIP_QUIET) --no-build-isolation -r requirements/lock.txt
+	@$(PIP_QUIET) --no-build-isolation -e .
 	$(PY) -c 'import torch, sys; sys.exit(0 if torch.version.cuda is None else "a CUDA torch got in; s2a pins the CPU build")'
 	touch $@
 

@@ -6,9 +6,15 @@ import time
 from datetime import date
 from pathlib import Path
 
+from tqdm import tqdm
+
 from s2a.errors import MissingArtifact
-from s2a.models.base import ActionModel
+from s2a.models.base import ActionModel, Hypothesis
 from s2a.predictions import write_predictions
+
+# Reactions per call of model.predict: large enough for batched decoding, small enough for a
+# progress bar that moves.
+CHUNK = 128
 
 
 def predict_split(model: ActionModel, split: str, n_best: int, out_dir: Path) -> Path:
@@ -17,7 +23,11 @@ def predict_split(model: ActionModel, split: str, n_best: int, out_dir: Path) ->
         raise MissingArtifact(str(src_path), "not found (run `make data` first)")
     src = src_path.read_text(encoding="utf-8").splitlines()
     start = time.perf_counter()
-    hyps = model.predict(src, n_best=n_best)
+    hyps: list[list[Hypothesis]] = []
+    with tqdm(total=len(src), desc=f"{model.name}: predict {split}", unit="rxn") as bar:
+        for i in range(0, len(src), CHUNK):
+            hyps += model.predict(src[i : i + CHUNK], n_best=n_best)
+            bar.update(len(src[i : i + CHUNK]))
     seconds = time.perf_counter() - start
     path = write_predictions(out_dir, split, src, hyps)
     meta = {"model": model.name, "profile": model.profile, "seed": model.seed, "split": split,

@@ -18,7 +18,6 @@ import json
 import logging
 import os
 import shutil
-import subprocess
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -28,6 +27,7 @@ from typing import Any
 import yaml
 
 from s2a.errors import ConfigError, ExternalToolFailed, MissingArtifact, StaleArtifact
+from s2a.external import run_logged
 from s2a.models.base import ActionModel, Hypothesis, ModelPaths
 from s2a.models.fairseq_options import merge, to_argv
 from s2a.paths import REPO_ROOT, config_path
@@ -144,13 +144,6 @@ def _read_marker(path: Path) -> dict[str, Any] | None:
     return data if isinstance(data, dict) else None
 
 
-def _tail(path: Path, n: int = 15) -> str:
-    try:
-        return "\n".join(path.read_text(encoding="utf-8", errors="replace").splitlines()[-n:])
-    except OSError:
-        return ""
-
-
 class BartModel(ActionModel):
     """fairseq BART (`bart_base` with the profile's dimensions), trained from scratch."""
 
@@ -219,15 +212,9 @@ class BartModel(ActionModel):
         env["PYTHONPATH"] = os.pathsep.join([str(REPO_ROOT), *filter(None, [env.get("PYTHONPATH")])])
         threads = str(max(1, self.config.threads))
         env.update({"S2A_TORCH_THREADS": threads, "OMP_NUM_THREADS": threads, "MKL_NUM_THREADS": threads})
-        log.parent.mkdir(parents=True, exist_ok=True)
         cmd = [sys.executable, "-m", "s2a.models.fairseq_entry", tool, *argv]
         logger.info("running fairseq-%s (log: %s)", tool, log)
-        with log.open("a", encoding="utf-8") as out:
-            out.write("$ " + " ".join(cmd) + "\n")
-            out.flush()
-            proc = subprocess.run(cmd, env=env, stdout=out, stderr=subprocess.STDOUT, check=False)
-        if proc.returncode != 0:
-            raise ExternalToolFailed(f"fairseq-{tool}", proc.returncode, str(log), _tail(log))
+        run_logged(f"fairseq-{tool}", cmd, log, env)
 
     def _prepare_data(self) -> None:
         files = self._split_files()
@@ -290,9 +277,10 @@ class BartModel(ActionModel):
 
     def _load(self) -> tuple[Any, Any, int]:
         """(models, task, max source positions), cached while the checkpoint file is unchanged."""
-        from fairseq import checkpoint_utils
+        from s2a.models.fairseq_checkpoint import import_fairseq, load_checkpoint_state, safe_fairseq_loading
 
-        from s2a.models.fairseq_checkpoint import load_checkpoint_state, safe_fairseq_loading
+        import_fairseq()
+        from fairseq import checkpoint_utils
 
         ckpt = self.checkpoint_path
         mtime = ckpt.stat().st_mtime if ckpt.is_file() else -1.0
@@ -314,6 +302,10 @@ class BartModel(ActionModel):
         """Beam search (beam = max(profile beam, n_best)); hypotheses best first, scores are
         fairseq's length-normalised log-probabilities; one list per input line, in input order."""
         import torch
+
+        from s2a.models.fairseq_checkpoint import import_fairseq
+
+        import_fairseq()
         from fairseq.sequence_generator import SequenceGenerator
 
         if n_best < 1:

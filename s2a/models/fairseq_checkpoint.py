@@ -9,6 +9,7 @@ calls run inside `s2a.checkpoint.allowlisted()`, never with the unsafe switch.
 from __future__ import annotations
 
 import contextlib
+import logging
 import pickle
 import re
 from collections.abc import Iterator
@@ -33,9 +34,25 @@ def safe_fairseq_loading() -> Iterator[None]:
         yield
 
 
+def import_fairseq() -> None:
+    """Import fairseq without keeping its side effect on logging: importing it sets the root logger
+    to DEBUG, after which every library (matplotlib, ...) floods the terminal."""
+    root = logging.getLogger()
+    level, handlers = root.level, list(root.handlers)
+    logging.disable(logging.INFO)  # and its import-time notes ("please install tensorboardX")
+    try:
+        import fairseq  # noqa: F401
+    finally:
+        logging.disable(logging.NOTSET)
+    root.setLevel(level)
+    for handler in [h for h in root.handlers if h not in handlers]:
+        root.removeHandler(handler)
+
+
 def load_checkpoint_state(path: Path, arg_overrides: dict[str, Any] | None = None) -> dict[str, Any]:
     """fairseq's `load_checkpoint_to_cpu` under the allowlist; a missing or unreadable file is a
     one-line `MissingArtifact` naming it, a foreign global an `UnsafeCheckpoint`."""
+    import_fairseq()
     from fairseq import checkpoint_utils
 
     if not path.is_file():

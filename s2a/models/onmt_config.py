@@ -6,7 +6,6 @@ of ours and lets an interrupted training leave its checkpoints behind for a clea
 from __future__ import annotations
 
 import os
-import subprocess
 import sys
 from collections.abc import Mapping
 from pathlib import Path
@@ -14,7 +13,7 @@ from typing import Any
 
 import yaml
 
-from s2a.errors import ExternalToolFailed
+from s2a.external import run_logged
 from s2a.paths import REPO_ROOT
 
 
@@ -35,11 +34,4 @@ def run_onmt(command: str, config: Path, log_path: Path, threads: int = 0) -> No
         env["S2A_TORCH_THREADS"] = str(threads)
         env["OMP_NUM_THREADS"] = str(threads)
     argv = [sys.executable, "-m", "s2a.models.onmt_entry", command, "-config", str(config)]
-    log_path.parent.mkdir(parents=True, exist_ok=True)
-    with log_path.open("a", encoding="utf-8") as log:
-        log.write(f"$ {' '.join(argv)}\n")
-        log.flush()
-        result = subprocess.run(argv, stdout=log, stderr=subprocess.STDOUT, env=env, check=False)
-    if result.returncode != 0:
-        lines = log_path.read_text(encoding="utf-8", errors="replace").splitlines()
-        raise ExternalToolFailed(f"onmt_{command}", result.returncode, str(log_path), "\n".join(lines[-15:]))
+    run_logged(f"onmt_{command}", argv, log_path, env)
