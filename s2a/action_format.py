@@ -10,7 +10,7 @@ object it compares against, evaluated just before its comparison, so identity ho
 """
 from __future__ import annotations
 
-from typing import Any, Optional
+from typing import Any, Optional, Union, get_origin
 
 import paragraph2actions.default_converters as _default_converters
 from paragraph2actions.actions import Chemical
@@ -22,9 +22,10 @@ from s2a.tokenization import ACTION_SEPARATOR
 
 def _variable_type(cls: Any, name: str) -> Any:
     found = _get_variable_type(cls, name)
-    for known in (Optional[str], Optional[Chemical]):
-        if found == known:
-            return known
+    if get_origin(found) is Union:  # only parametrised generics go stale
+        for known in (Optional[str], Optional[Chemical]):  # written as the converter writes them
+            if found == known:
+                return known
     return found
 
 

@@ -27,7 +27,7 @@ def run_logged(tool: str, argv: list[str], log_path: Path, env: Mapping[str, str
         for line in proc.stdout:
             log.write(line)
             if echo and PROGRESS.search(line):
-                print(f"[{tool}] {line.rstrip()[-160:]}", file=sys.stderr, flush=True)
+                print(f"[{tool}] {line.rstrip()}", file=sys.stderr, flush=True)
         returncode = proc.wait()
     if returncode != 0:
         lines = log_path.read_text(encoding="utf-8", errors="replace").splitlines()
