@@ -29,7 +29,7 @@ def _variable_type(cls: Any, name: str) -> Any:
     return found
 
 
-_default_converters.get_variable_type = _variable_type  # type: ignore[attr-defined]
+_default_converters.get_variable_type = _variable_type  # type: ignore[assignment]
 
 
 def readable_converter() -> ReadableConverter:

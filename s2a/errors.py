@@ -15,6 +15,8 @@ class S2AError(Exception):
     worker pool reads records travel between processes).
     """
 
+    _init_args: tuple[tuple[Any, ...], dict[str, Any]]
+
     def __new__(cls, *args: Any, **kwargs: Any) -> "S2AError":
         self = super().__new__(cls, *args)
         self._init_args = (args, kwargs)

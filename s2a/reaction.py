@@ -16,7 +16,7 @@ from rxn.chemutils.reaction_smiles import parse_any_reaction_smiles
 from s2a.errors import InvalidReaction, InvalidSmiles
 from s2a.tokenization import tokenize_smiles
 
-RDLogger.DisableLog("rdApp.*")
+RDLogger.DisableLog("rdApp.*")  # type: ignore[attr-defined]
 
 FRAGMENT_BOND = "~"
 

@@ -10,7 +10,7 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 from s2a.errors import MissingArtifact  # noqa: E402
 from s2a.models import ModelPaths, model_class  # noqa: E402
 from s2a.models.nearest_neighbour import NearestNeighbourModel  # noqa: E402
-from s2a.models.random_baseline import TrainingTable, fallback_groups, reaction_counts  # noqa: E402
+from s2a.models.training_set import TrainingTable, fallback_groups, reaction_counts  # noqa: E402
 from sample import SAMPLE
 
 FIXTURES = SAMPLE

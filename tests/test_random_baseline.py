@@ -5,13 +5,8 @@ import pytest
 
 from s2a.errors import InvalidReaction, MissingArtifact
 from s2a.models import ModelPaths, model_class
-from s2a.models.random_baseline import (
-    RandomModel,
-    RandomSameSizeModel,
-    TrainingTable,
-    fallback_groups,
-    reaction_counts,
-)
+from s2a.models.random_baseline import RandomModel, RandomSameSizeModel
+from s2a.models.training_set import TrainingTable, fallback_groups, reaction_counts
 from sample import SAMPLE
 
 FIXTURES = SAMPLE

@@ -33,7 +33,7 @@ from tqdm import tqdm
 from s2a.errors import MissingArtifact
 from s2a.fingerprints import RxnfpFingerprinter, l2_normalise
 from s2a.models.base import ActionModel, Hypothesis, ModelPaths
-from s2a.models.random_baseline import (
+from s2a.models.training_set import (
     Counts,
     TrainingTable,
     digest_files,
