@@ -2,9 +2,11 @@
 from __future__ import annotations
 
 import json
+import random
 import time
 from datetime import date
 from pathlib import Path
+from typing import Optional
 
 from tqdm import tqdm
 
@@ -17,11 +19,30 @@ from s2a.predictions import write_predictions
 CHUNK = 128
 
 
-def predict_split(model: ActionModel, split: str, n_best: int, out_dir: Path) -> Path:
+def sample_indices(size: int, limit: Optional[int], seed: int) -> Optional[list[int]]:
+    """A seeded random sample of `limit` line numbers of a split of `size` lines, in order, or
+    None when the whole split is asked for (no limit, or a limit >= its size)."""
+    if limit is None or limit >= size:
+        return None
+    if limit < 1:
+        raise ValueError(f"limit must be at least 1, got {limit}")
+    return sorted(random.Random(seed).sample(range(size), limit))
+
+
+def predict_split(model: ActionModel, split: str, n_best: int, out_dir: Path, limit: Optional[int] = None) -> Path:
+    """Predict every reaction of `split` (or a seeded sample of `limit` of them) and write the files.
+
+    A sampled run writes the predictions of the sampled lines only and their line numbers in the
+    split as `indices` in meta.json; the report scores it on those lines and says so.
+    """
     src_path = model.paths.data_dir / f"src-{split}.txt"
     if not src_path.is_file():
         raise MissingArtifact(str(src_path), "not found (run `make data` first)")
     src = src_path.read_text(encoding="utf-8").splitlines()
+    split_size = len(src)
+    indices = sample_indices(split_size, limit, model.seed)
+    if indices is not None:
+        src = [src[i] for i in indices]
     start = time.perf_counter()
     hyps: list[list[Hypothesis]] = []
     with tqdm(total=len(src), desc=f"{model.name}: predict {split}", unit="rxn") as bar:
@@ -32,6 +53,8 @@ def predict_split(model: ActionModel, split: str, n_best: int, out_dir: Path) ->
     path = write_predictions(out_dir, split, src, hyps)
     meta = {"model": model.name, "profile": model.profile, "seed": model.seed, "split": split,
             "n_best": n_best, "reactions": len(src), "seconds": round(seconds, 2), "date": date.today().isoformat()}
+    if indices is not None:
+        meta.update({"split_size": split_size, "indices": indices})
     meta.update(getattr(model, "describe", lambda: {})())
     (out_dir / "meta.json").write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
     return path

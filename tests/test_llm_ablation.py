@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from s2a.cli import main
+from s2a.errors import ConfigError
 from s2a.llm.ablation import format_table, run_ablation
 from s2a.llm.selection import divergence
 from sample import sample_prefix
@@ -53,3 +55,17 @@ def test_select_command_reports_a_missing_split_in_one_line(tmp_path: Path) -> N
     result = CliRunner().invoke(main, ["select", "--data-dir", str(tmp_path), "--out-dir", str(tmp_path / "o")])
     assert result.exit_code == 2
     assert "tgt-train.txt" in result.output and "Traceback" not in result.output
+
+
+def test_compare_reports_the_ablation(tmp_path: Path) -> None:
+    from s2a.evaluation.report import EvaluationSettings, compare, render_markdown
+
+    results = run_ablation(FIXTURE, tmp_path / "models" / "select-ablation", fraction=0.5, model="random", seed=3)
+    c = compare(FIXTURE, tmp_path / "predictions", "test", EvaluationSettings.from_yaml(), transfer=False,
+                models_dir=tmp_path / "models")
+    rows = [line for line in c.ablation.splitlines() if line.startswith("| ")]
+    assert [row.split("|")[1].strip() for row in rows] == ["subset"] + [r.arm for r in results]
+    assert "random (cpu profile)" in c.ablation and "Data selection" in render_markdown(c, None)
+    (tmp_path / "models" / "select-ablation" / "ablation.json").write_text("[]")
+    with pytest.raises(ConfigError, match="not an ablation result"):
+        compare(FIXTURE, tmp_path / "predictions", "test", transfer=False, models_dir=tmp_path / "models")

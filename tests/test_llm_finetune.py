@@ -99,6 +99,14 @@ def test_full_finetune_resumes_identically_and_decodes_nbest(tiny: Path, tmp_pat
     one = finetune.Generator(greedy, tmp_path / "a").predict(TEST_SRC[:2], n_best=1)
     assert [len(h) for h in one] == [1, 1] and all(h[0].score <= 0 for h in one)
 
+    # batched by prompt length, answered in input order; max_n_best caps what is asked for
+    capped = dataclasses.replace(config, generate=dataclasses.replace(config.generate, beam=1, max_n_best=1,
+                                                                      batch_size=3))
+    generator = finetune.Generator(capped, tmp_path / "a")
+    batched = generator.predict(TEST_SRC[:5], n_best=10)
+    assert [len(h) for h in batched] == [1] * 5
+    assert [h[0].actions for h in batched] == [generator.predict([s])[0][0].actions for s in TEST_SRC[:5]]
+
 
 def test_lora_through_the_registry(tiny: Path, tmp_path: Path) -> None:
     profile = write_profile(tmp_path / "lora.yaml", tiny, "lora", 3, max_examples=12)

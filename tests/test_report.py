@@ -11,7 +11,9 @@ from click.testing import CliRunner
 from s2a.cli import main
 from s2a.errors import MissingArtifact
 from s2a.evaluation.differences import Difference
-from s2a.evaluation.report import EvaluationSettings, compare, discover_models, provenance, write_report
+from s2a.evaluation.metrics import score
+from s2a.evaluation.report import (EvaluationSettings, compare, discover_models, metrics_table, provenance,
+                                     write_report)
 from s2a.models import ModelPaths
 from s2a.models.random_baseline import RandomSameSizeModel
 from s2a.predicting import predict_split
@@ -154,3 +156,31 @@ def test_cli_compare(workspace: Path) -> None:
     assert (out / "comparison.md").is_file()
     missing = CliRunner().invoke(main, ["compare", "--data-dir", str(workspace / "nowhere"), "--no-transfer"])
     assert missing.exit_code == 2 and "src-test.txt" in missing.stderr
+
+
+def test_sampled_run_is_scored_on_its_own_lines(workspace: Path) -> None:
+    data, preds = workspace / "data", workspace / "predictions"
+    model = RandomSameSizeModel(ModelPaths(data, workspace / "models" / "random-same-size"), seed=5)
+    predict_split(model, "test", 2, preds / "sampled", limit=4)
+    meta = json.loads((preds / "sampled" / "meta.json").read_text())
+    assert meta["reactions"] == 4 and meta["split_size"] == 10 and len(meta["indices"]) == 4
+    lines = (preds / "sampled" / "test.txt").read_text().splitlines()
+    assert len(lines) == 4
+    c = compare(data, preds, "test", _settings(FIXTURES), transfer=False)
+    sampled = next(r for r in c.results if r.name == "sampled")
+    truths = (data / "tgt-test.txt").read_text().splitlines()
+    srcs = (data / "src-test.txt").read_text().splitlines()
+    assert sampled.truths == [truths[i] for i in meta["indices"]]
+    assert sampled.scores is not None and sampled.scores.n == 4
+    expected = score([srcs[i] for i in meta["indices"]], sampled.truths, lines)
+    assert sampled.scores.mean_similarity == pytest.approx(expected.mean_similarity)
+    assert "scored on a seeded sample of 4 of 10 reactions" in metrics_table(c)
+
+
+def test_sampled_run_with_indices_outside_the_split_is_unreadable(workspace: Path) -> None:
+    preds = workspace / "predictions"
+    (preds / "bad-sample").mkdir()
+    (preds / "bad-sample" / "test.txt").write_text("ADD $1$\n")
+    (preds / "bad-sample" / "meta.json").write_text(json.dumps({"indices": [10], "split_size": 10}))
+    c = compare(workspace / "data", preds, "test", _settings(FIXTURES), transfer=False)
+    assert next(r for r in c.results if r.name == "bad-sample").status.startswith("unreadable")

@@ -39,6 +39,8 @@ def compare(data_dir: Path, predictions_dir: Path, models_dir: Path, out_dir: Pa
     comparison = run(data_dir, predictions_dir, split, settings, transfer, predict_transfer, models_dir)
     path = write_report(comparison, out_dir)
     click.echo(metrics_table(comparison))
+    if comparison.ablation:
+        click.echo(f"\ndata selection ablation: {comparison.ablation}")
     click.echo(f"\ntransfer check: {comparison.transfer_note}")
     click.echo(f"report: {path}")
 

@@ -47,12 +47,19 @@ def train(model: str, data_dir: Path, work_dir: Path | None, profile: str, seed:
 @click.option("-n", "--n-best", default=10, show_default=True)
 @click.option("--output-dir", type=click.Path(path_type=Path), default=None,
               help="[default: predictions/MODEL]")
+@click.option("--limit", type=click.IntRange(min=0), default=None,
+              help="Predict a seeded random sample of this many reactions (the report scores the model on "
+                   "those and says so); 0 = the whole split [default: the model's own, e.g. the llm cpu "
+                   "profile's split_limit, else the whole split].")
 def predict_split(model: str, data_dir: Path, work_dir: Path | None, profile: str, seed: int,
-                  split_name: str, n_best: int, output_dir: Path | None) -> None:
+                  split_name: str, n_best: int, output_dir: Path | None, limit: int | None) -> None:
     """Predict the n best action sequences for every reaction of a split and write them to files."""
     from s2a.predicting import predict_split as run
 
-    out = run(_model(model, data_dir, work_dir, profile, seed), split_name, n_best, output_dir or Path("predictions") / model)
+    family = _model(model, data_dir, work_dir, profile, seed)
+    if limit is None:
+        limit = family.split_limit()
+    out = run(family, split_name, n_best, output_dir or Path("predictions") / model, limit or None)
     click.echo(f"wrote {out}", err=True)
 
 

@@ -74,6 +74,8 @@ class ModelResult:
     meta: dict[str, Any] = field(default_factory=dict)
     transfer: Optional[Scores] = None
     transfer_note: str = ""
+    truths: list[str] = field(default_factory=list)  # the targets its predictions are scored against
+    subset: Optional[tuple[int, int]] = None  # (reactions scored, size of the split) for a sampled run
 
 
 @dataclass
@@ -87,6 +89,7 @@ class Comparison:
     provenance: str
     transfer_note: str
     settings: EvaluationSettings
+    ablation: str = ""  # the data-selection ablation's table (markdown) when one has been run
 
     @property
     def scored(self) -> list[ModelResult]:
@@ -113,6 +116,17 @@ def discover_models(predictions_dir: Path, split: str, known: Sequence[str]) -> 
     return list(known) + [m for m in found if m not in known]
 
 
+def subset_indices(meta: dict[str, Any], split_size: int, where: str) -> Optional[list[int]]:
+    """The split's line numbers a sampled prediction run covered (meta.json `indices`), else None."""
+    indices = meta.get("indices")
+    if indices is None:
+        return None
+    if (not isinstance(indices, list) or not all(isinstance(i, int) and 0 <= i < split_size for i in indices)
+            or meta.get("split_size", split_size) != split_size):
+        raise PredictionMismatch("split lines (meta.json indices)", split_size, meta.get("split_size", -1), where)
+    return indices
+
+
 def score_model(name: str, predictions_dir: Path, split: str, srcs: list[str], truths: list[str]) -> ModelResult:
     folder = predictions_dir / name
     top = folder / f"{split}.txt"
@@ -120,6 +134,11 @@ def score_model(name: str, predictions_dir: Path, split: str, srcs: list[str], t
         return ModelResult(name, "not run")
     meta = _read_json(folder / "meta.json")
     try:
+        indices = subset_indices(meta, len(truths), str(folder / "meta.json"))
+        subset = None
+        if indices is not None:
+            srcs, truths = [srcs[i] for i in indices], [truths[i] for i in indices]
+            subset = (len(indices), int(meta["split_size"]))
         preds = read_top1(top)
         if len(preds) != len(truths):
             raise PredictionMismatch("predictions", len(truths), len(preds), str(top))
@@ -128,7 +147,7 @@ def score_model(name: str, predictions_dir: Path, split: str, srcs: list[str], t
         if nbest_path.is_file():
             lists = read_nbest(nbest_path)
             nbest = [[h.actions for h in hs] for hs in lists] if len(lists) == len(truths) else None
-        return ModelResult(name, "ok", score(srcs, truths, preds, nbest), preds, meta)
+        return ModelResult(name, "ok", score(srcs, truths, preds, nbest), preds, meta, truths=truths, subset=subset)
     except (S2AError, ValueError, KeyError) as e:
         return ModelResult(name, f"unreadable: {e}", meta=meta)
 
@@ -243,6 +262,21 @@ def provenance(data_dir: Path, split: str, n_test: int, results: Sequence[ModelR
     return "; ".join(parts)
 
 
+def ablation_section(models_dir: Path) -> str:
+    """The table of `s2a select-ablation` (models/select-ablation/ablation.json), or ''."""
+    from s2a.llm.ablation import RESULTS_FILE, load_ablation, markdown_table
+
+    path = models_dir / "select-ablation" / RESULTS_FILE
+    if not path.is_file():
+        return ""
+    settings, arms = load_ablation(path)
+    return (f"{settings['model']} ({settings['profile']} profile) trained on the {settings['fraction']:.0%} of the "
+            f"training split closest to the {settings['reference_split']} split (selection: {settings['method']}), "
+            f"on a random subset of the same size, and on all of it; scored on the {settings['split']} split "
+            f"(%; JSD: divergence of the subset's action sequences from the reference, lower is closer).\n\n"
+            + markdown_table(arms))
+
+
 def compare(data_dir: Path, predictions_dir: Path, split: str = "test",
             settings: Optional[EvaluationSettings] = None, transfer: bool = True,
             predict_missing_transfer: bool = True, models_dir: Path = Path("models")) -> Comparison:
@@ -264,11 +298,12 @@ def compare(data_dir: Path, predictions_dir: Path, split: str = "test",
         truths=truths,
         results=results,
         best=best.name if best else None,
-        differences=difference_counts(truths, best.predictions) if best else {},
-        type_scores={r.name: action_type_scores(truths, r.predictions) for r in scored},
+        differences=difference_counts(best.truths, best.predictions) if best else {},
+        type_scores={r.name: action_type_scores(r.truths, r.predictions) for r in scored},
         provenance=provenance(data_dir, split, len(truths), results),
         transfer_note=note,
         settings=settings,
+        ablation=ablation_section(models_dir),
     )
 
 
@@ -292,7 +327,10 @@ def metrics_table(c: Comparison) -> str:
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for r in c.results:
         if r.scores is not None:
-            extra = ", ".join(f"{k}: {r.meta[k]}" for k in ("profile", "decoder") if k in r.meta)
+            notes = [f"{k}: {r.meta[k]}" for k in ("profile", "decoder") if k in r.meta]
+            if r.subset:
+                notes.append(f"scored on a seeded sample of {r.subset[0]} of {r.subset[1]} reactions")
+            extra = ", ".join(notes)
             lines.append(_scores_row(r.name, r.scores, extra))
         else:
             lines.append("| " + " | ".join([r.name] + [""] * (len(head) - 2) + [r.status]) + " |")
@@ -367,6 +405,8 @@ def render_markdown(c: Comparison, figure: Optional[str]) -> str:
         out += ["The last (italic) row quotes the figures published for the paper's transformer (its Table 3). "
                 "They were measured on a different, closed data set (Pistachio) about 50 times larger than ours "
                 "and are not comparable one to one; columns the paper did not publish in this form are n/a.", ""]
+    if c.ablation:
+        out += ["## Data selection (ChemActor-style ablation, `make select-ablation`)", "", c.ablation, ""]
     out += ["## Transfer check: the public Smiles2Actions sample", "", f"Data: {c.transfer_note}.", ""]
     if c.scored and not c.transfer_note.startswith(("skipped", "disabled")):
         out += [transfer_table(c), ""]

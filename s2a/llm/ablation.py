@@ -15,10 +15,12 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from s2a.errors import ConfigError
 from s2a.llm.selection import divergence, random_subset, select
 from s2a.llm.splits import read_lines
 
 SPLITS_COPIED = ("valid", "test")
+RESULTS_FILE = "ablation.json"
 
 
 def write_subset(data_dir: Path, indices: Sequence[int], out_dir: Path) -> Path:
@@ -61,6 +63,8 @@ def run_ablation(data_dir: Path, work_root: Path, fraction: float, method: str =
     }
     src = read_lines(data_dir / f"src-{split}.txt")
     truth = read_lines(data_dir / f"tgt-{split}.txt")
+    settings = {"model": model, "profile": profile, "fraction": fraction, "method": method, "seed": seed,
+                "split": split, "reference_split": reference_split}
     results = []
     for arm, indices in arms.items():
         arm_dir = work_root / arm
@@ -73,9 +77,18 @@ def run_ablation(data_dir: Path, work_root: Path, fraction: float, method: str =
         subset = [pool[i] for i in indices]
         results.append(ArmResult(arm, len(indices), divergence(reference, subset)["total"],
                                  score(src, truth, top1).as_dict()))
-    (work_root / "ablation.json").write_text(json.dumps([asdict(r) for r in results], indent=2) + "\n",
-                                             encoding="utf-8")
+    (work_root / RESULTS_FILE).write_text(
+        json.dumps({"settings": settings, "arms": [asdict(r) for r in results]}, indent=2) + "\n", encoding="utf-8")
     return results
+
+
+def load_ablation(path: Path) -> tuple[dict[str, Any], list[ArmResult]]:
+    """The settings and arms a finished `run_ablation` wrote (ConfigError if unreadable)."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return dict(data["settings"]), [ArmResult(**arm) for arm in data["arms"]]
+    except (OSError, ValueError, KeyError, TypeError) as e:
+        raise ConfigError(str(path), f"not an ablation result ({type(e).__name__}: {e})") from None
 
 
 COLUMNS = (("validity", "valid"), ("bleu", "BLEU"), ("exact", "exact"), ("at_least_75", ">=75%"),
@@ -89,4 +102,14 @@ def format_table(results: Sequence[ArmResult]) -> str:
     for r in results:
         rows.append(f"{r.arm:<10}{r.train_size:>8}{r.divergence:>8.4f}"
                     + "".join(f"{100 * float(r.scores[key]):>10.1f}" for key, _ in COLUMNS))
+    return "\n".join(rows)
+
+
+def markdown_table(results: Sequence[ArmResult]) -> str:
+    """`format_table` as a markdown table, for the comparison report."""
+    head = ["subset", "train", "JSD"] + [label for _, label in COLUMNS]
+    rows = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    for r in results:
+        rows.append(f"| {r.arm} | {r.train_size} | {r.divergence:.4f} | "
+                    + " | ".join(f"{100 * float(r.scores[key]):.1f}" for key, _ in COLUMNS) + " |")
     return "\n".join(rows)

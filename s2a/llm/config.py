@@ -48,6 +48,8 @@ class GenerateSettings:
     max_new_tokens: int = 200
     batch_size: int = 4
     length_penalty: float = 1.0
+    max_n_best: Optional[int] = None  # caps the n-best asked for (beams = max(beam, n)); None = no cap
+    split_limit: Optional[int] = None  # `s2a predict-split` default: a seeded sample of this many reactions
 
 
 @dataclass(frozen=True)

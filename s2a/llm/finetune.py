@@ -278,32 +278,44 @@ class Generator:
 
     @torch.inference_mode()
     def predict(self, src: Sequence[str], n_best: int = 1) -> list[list[Hypothesis]]:
+        """Up to `n_best` hypotheses per reaction (capped by `generate.max_n_best`), best first.
+
+        Prompts are batched by length (less padding), answers returned in input order.
+        """
+        gen = self.config.generate
+        n_best = min(n_best, gen.max_n_best) if gen.max_n_best else n_best
+        prompts = [finetune_prompt(s) for s in src]
+        lengths = [len(ids) for ids in self.tokenizer(prompts)["input_ids"]]
+        order = sorted(range(len(src)), key=lambda i: lengths[i])
+        out: dict[int, list[Hypothesis]] = {}
+        for start in range(0, len(order), gen.batch_size):
+            chunk = order[start: start + gen.batch_size]
+            for i, hyps in zip(chunk, self._generate([prompts[i] for i in chunk], n_best)):
+                out[i] = hyps
+        return [out[i] for i in range(len(src))]
+
+    def _generate(self, prompts: list[str], n_best: int) -> list[list[Hypothesis]]:
         gen = self.config.generate
         beams = max(gen.beam, n_best)
-        out: list[list[Hypothesis]] = []
-        for start in range(0, len(src), gen.batch_size):
-            chunk = src[start: start + gen.batch_size]
-            enc = self.tokenizer([finetune_prompt(s) for s in chunk], return_tensors="pt", padding=True,
-                                 return_token_type_ids=False).to(self.device)
-            beam_options = {"length_penalty": gen.length_penalty, "early_stopping": True} if beams > 1 else {}
-            result = self.model.generate(
-                input_ids=enc["input_ids"], attention_mask=enc["attention_mask"],
-                num_beams=beams, num_return_sequences=n_best, do_sample=False,
-                max_new_tokens=gen.max_new_tokens, **beam_options,
-                eos_token_id=self.tokenizer.eos_token_id, pad_token_id=self.tokenizer.pad_token_id,
-                output_scores=True, return_dict_in_generate=True,
-            )
-            new = result.sequences[:, enc["input_ids"].shape[1]:]
-            if beams > 1:
-                scores = result.sequences_scores.tolist()
-            else:  # mean log-probability per generated token, like beam search's length-normalised score
-                steps = self.model.compute_transition_scores(result.sequences, result.scores, normalize_logits=True)
-                scores = [_mean_until_eos(row, ids, self.tokenizer.eos_token_id) for row, ids in zip(steps, new)]
-            texts = self.tokenizer.batch_decode(new, skip_special_tokens=True)
-            for i in range(len(chunk)):
-                rows = range(i * n_best, (i + 1) * n_best)
-                out.append([Hypothesis(first_line(texts[r]), float(scores[r])) for r in rows])
-        return out
+        enc = self.tokenizer(prompts, return_tensors="pt", padding=True,
+                             return_token_type_ids=False).to(self.device)
+        beam_options = {"length_penalty": gen.length_penalty, "early_stopping": True} if beams > 1 else {}
+        result = self.model.generate(
+            input_ids=enc["input_ids"], attention_mask=enc["attention_mask"],
+            num_beams=beams, num_return_sequences=n_best, do_sample=False,
+            max_new_tokens=gen.max_new_tokens, **beam_options,
+            eos_token_id=self.tokenizer.eos_token_id, pad_token_id=self.tokenizer.pad_token_id,
+            output_scores=True, return_dict_in_generate=True,
+        )
+        new = result.sequences[:, enc["input_ids"].shape[1]:]
+        if beams > 1:
+            scores = result.sequences_scores.tolist()
+        else:  # mean log-probability per generated token, like beam search's length-normalised score
+            steps = self.model.compute_transition_scores(result.sequences, result.scores, normalize_logits=True)
+            scores = [_mean_until_eos(row, ids, self.tokenizer.eos_token_id) for row, ids in zip(steps, new)]
+        texts = self.tokenizer.batch_decode(new, skip_special_tokens=True)
+        return [[Hypothesis(first_line(texts[r]), float(scores[r])) for r in range(i * n_best, (i + 1) * n_best)]
+                for i in range(len(prompts))]
 
 
 def _mean_until_eos(step_scores: torch.Tensor, ids: torch.Tensor, eos_id: int) -> float:

@@ -5,6 +5,7 @@ import abc
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Optional
 
 
 @dataclass(frozen=True)
@@ -47,3 +48,11 @@ class ActionModel(abc.ABC):
 
         `src` lines are tokenised canonical reaction SMILES exactly as in `src-*.txt`.
         """
+
+    def split_limit(self) -> Optional[int]:
+        """How many reactions of a split `s2a predict-split` asks for by default (None: all).
+
+        Families too slow to decode a whole split in their profile (the LLM on CPU) return a
+        sample size; the report then scores them on that sample and says so.
+        """
+        return None

@@ -37,9 +37,13 @@ class LLMModel(ActionModel):
         result: list[list[Hypothesis]] = self._generator.predict(src, n_best)
         return result
 
+    def split_limit(self) -> Optional[int]:
+        return self.config.generate.split_limit
+
     def describe(self) -> dict[str, Any]:
+        gen = self.config.generate
         return {"base_model": self.config.base_model, "method": self.config.method,
-                "steps": self.config.train.steps, "beam": self.config.generate.beam}
+                "steps": self.config.train.steps, "beam": gen.beam, "max_n_best": gen.max_n_best}
 
 
 class LLMEndpointModel(ActionModel):
