@@ -115,7 +115,7 @@ bench-models: $(DATA)/src-train.txt
 	$(PY) benchmarks/bench_evaluation.py
 
 bench-decode: predictions/transformer/test.txt
-	$(PY) benchmarks/bench_decode.py $(DATA) models/transformer --profile $(PROFILE) --limit 200
+	$(PY) benchmarks/bench_decode.py $(DATA) models/transformer --profile $(PROFILE)
 
 # ---------------------------------------------------------------- LLM variant (ChemActor comparison)
 train-llm: predictions/llm/test.txt

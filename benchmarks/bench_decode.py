@@ -1,13 +1,15 @@
 """Decoding speed of a trained transformer: OpenNMT-py vs CTranslate2 float32 vs CTranslate2 int8.
 
-    python benchmarks/bench_decode.py DATA_DIR MODEL_DIR [--split test] [--limit 200] [--beam 10]
-        [--threads 0] [--max-length 0] [--profile cpu]
+    python benchmarks/bench_decode.py DATA_DIR MODEL_DIR [--split test] [--limit 0] [--beam 10]
+        [--n-best 1] [--threads 0] [--max-length 0] [--profile cpu]
 
 MODEL_DIR is the transformer's work_dir (models/transformer after `make train-transformer`).
 Each decoder runs in its own process (so that peak memory is its own): it loads the model, times
 one single-reaction prediction cold (including the load) and then warm (median of 5), and then
-decodes the split at the profile's beam (top-1). Printed: reactions/s, speed-up over OpenNMT-py,
-the fraction of top-1 outputs identical to OpenNMT-py's, peak resident memory, latencies.
+decodes the split (all of it by default) at the profile's beam. Printed: reactions/s, speed-up over OpenNMT-py,
+the fraction of top-1 outputs identical to OpenNMT-py's, peak resident memory, latencies; then each
+decoder's accuracy on the split (the report's metrics, %), so that int8 can be checked against the
+"within 1 point of float32 on every metric" rule for becoming a default.
 """
 from __future__ import annotations
 
@@ -52,7 +54,7 @@ def run_variant(args: argparse.Namespace) -> None:
         model.predict([line])
         warm.append(time.perf_counter() - t)
     t = time.perf_counter()
-    hyps = model.predict(src, n_best=1)
+    hyps = model.predict(src, n_best=args.n_best)
     seconds = time.perf_counter() - t
     result = {
         "n": len(src),
@@ -70,8 +72,9 @@ def main() -> None:
     parser.add_argument("data_dir", type=Path)
     parser.add_argument("model_dir", type=Path)
     parser.add_argument("--split", default="test")
-    parser.add_argument("--limit", type=int, default=200, help="first N reactions (0 = all)")
+    parser.add_argument("--limit", type=int, default=0, help="first N reactions (0 = all)")
     parser.add_argument("--beam", type=int, default=10)
+    parser.add_argument("--n-best", type=int, default=1, help="hypotheses per reaction (make compare uses 10)")
     parser.add_argument("--threads", type=int, default=0, help="0 = all cores")
     parser.add_argument("--max-length", type=int, default=0,
                         help="cap the output length (early checkpoints that never stop); 0 = the profile's")
@@ -96,14 +99,16 @@ def main() -> None:
         for name in args.variants.split(","):
             out = Path(tmp) / f"{name}.json"
             argv = [sys.executable, __file__, str(args.data_dir), str(args.model_dir), "--split", args.split,
-                    "--limit", str(args.limit), "--beam", str(args.beam), "--threads", str(args.threads),
+                    "--limit", str(args.limit), "--beam", str(args.beam), "--n-best", str(args.n_best),
+                    "--threads", str(args.threads),
                     "--max-length", str(args.max_length),
                     "--profile", args.profile, "--only", name, "--json", str(out)]
             subprocess.run(argv, check=True)
             results[name] = json.loads(out.read_text(encoding="utf-8"))
 
     reference = results.get("onmt")
-    print(f"split {args.split}, {next(iter(results.values()))['n']} reactions, beam {args.beam}, top-1, "
+    print(f"split {args.split}, {next(iter(results.values()))['n']} reactions, beam {args.beam}, "
+          f"n-best {args.n_best}, "
           f"threads {args.threads or 'all'}, max length {args.max_length or 'of the profile'}")
     print(f"{'decoder':<12} {'react/s':>8} {'speed-up':>8} {'same top-1':>10} {'peak MB':>8} {'cold s':>7} {'warm ms':>8}")
     for name, r in results.items():
@@ -112,6 +117,27 @@ def main() -> None:
         same = (f"{sum(a == b for a, b in zip(r['top1'], reference['top1'])) / r['n']:.1%}" if reference else "-")
         print(f"{name:<12} {rate:>8.2f} {speedup:>8} {same:>10} {r['peak_rss_mb']:>8.0f} {r['cold_s']:>7.1f} "
               f"{r['warm_s'] * 1000:>8.0f}")
+    print_accuracy(args, results)
+
+
+def print_accuracy(args: argparse.Namespace, results: dict[str, dict]) -> None:
+    """Each decoder's top-1 scored against the split's targets, and the largest gap to float32."""
+    from s2a.evaluation.metrics import score
+    from s2a.evaluation.report import COLUMNS
+
+    lines = {kind: (args.data_dir / f"{kind}-{args.split}.txt").read_text(encoding="utf-8").splitlines()
+             for kind in ("src", "tgt")}
+    scores = {}
+    for name, r in results.items():
+        n = r["n"]
+        scores[name] = score(lines["src"][:n], lines["tgt"][:n], r["top1"]).as_dict()
+    print(f"\naccuracy on these {n} reactions (%):")
+    print(f"{'decoder':<12} " + " ".join(f"{label:>9}" for _, label in COLUMNS))
+    for name, s in scores.items():
+        print(f"{name:<12} " + " ".join(f"{100 * s[key]:>9.1f}" for key, _ in COLUMNS))
+    if "ct2-float32" in scores and "ct2-int8" in scores:
+        gap = max(abs(scores["ct2-int8"][k] - scores["ct2-float32"][k]) for k, _ in COLUMNS)
+        print(f"largest int8 - float32 gap: {100 * gap:.1f} points (a default needs <= 1)")
 
 
 if __name__ == "__main__":

@@ -13,7 +13,9 @@ TGT = (FIXTURE / "tgt-train.txt").read_text(encoding="utf-8").splitlines()
 
 def test_finetune_prompt_is_the_untokenised_reaction() -> None:
     src = "C C ( = O ) Cl . C C O >> C C O C ( C ) = O"
-    assert finetune_prompt(src) == "Reaction: CC(=O)Cl.CCO>>CCOC(C)=O\nActions:"
+    assert finetune_prompt(src) == "Reaction: CC(=O)Cl.CCO>>CCOC(C)=O\nCompounds: $1$ $2$ >> $-1$\nActions:"
+    salt = "C C ( = O ) [O-] ~ [Na+] . C C O . O >> C C O C ( C ) = O . O"
+    assert finetune_prompt(salt).endswith("\nCompounds: $1$ $2$ $3$ >> $-1$ $-2$\nActions:")
     assert finetune_answer("ADD $1$ ; YIELD $-1$ ") == " ADD $1$ ; YIELD $-1$"
 
 

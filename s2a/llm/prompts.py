@@ -17,19 +17,23 @@ from functools import lru_cache
 
 from paragraph2actions import actions as p2a_actions
 
-from s2a.evaluation.metrics import parses
+from s2a.evaluation.metrics import parses, reaction_size
 from s2a.procedure import default_range_values
 from s2a.tokenization import ACTION_SEPARATOR, detokenize_smiles
 
 PROMPT_PREFIX = "Reaction: "
+COMPOUNDS_MARK = "\nCompounds: "
 ANSWER_MARK = "\nActions:"
 
 Example = tuple[str, str]  # (tokenised src line, tgt line)
 
 
 def finetune_prompt(src: str) -> str:
-    """The text the fine-tuned model continues: 'Reaction: CC(=O)Cl.OCC>>CCOC(C)=O\\nActions:'."""
-    return f"{PROMPT_PREFIX}{detokenize_smiles(src)}{ANSWER_MARK}"
+    """The text the fine-tuned model continues:
+    'Reaction: CC(=O)Cl.OCC>>CCOC(C)=O\\nCompounds: $1$ $2$ >> $-1$\\nActions:'."""
+    n, m = reaction_size(src)
+    compounds = " ".join([f"${k}$" for k in range(1, n + 1)] + [">>"] + [f"$-{k}$" for k in range(1, m + 1)])
+    return f"{PROMPT_PREFIX}{detokenize_smiles(src)}{COMPOUNDS_MARK}{compounds}{ANSWER_MARK}"
 
 
 def finetune_answer(tgt: str) -> str:
