@@ -54,6 +54,20 @@ def test_int8_decodes_every_line(tmp_path: Path) -> None:
     assert len(hyps) == len(lines("test")) and all(len(h) == 2 for h in hyps)
 
 
+@pytest.mark.slow
+def test_batching_by_tokens_gives_the_same_hypotheses() -> None:
+    from tiny_transformer import lines, trained
+
+    model = trained().model()
+    assert model.settings.decode_batch_tokens > 0  # the profiles' default
+    ensure_converted(model.final_checkpoint(), model.ct2_dir)
+    decoder = CT2Decoder(model.ct2_dir, threads=2)
+    by_reactions = decoder.translate(lines("test"), n_best=3, max_length=30, batch_size=3)
+    for tokens in (40, 4096):  # many small batches, one batch
+        by_tokens = decoder.translate(lines("test"), n_best=3, max_length=30, batch_tokens=tokens)
+        assert [[h.actions for h in hs] for hs in by_tokens] == [[h.actions for h in hs] for hs in by_reactions]
+
+
 def test_conversion_refuses_a_missing_checkpoint(tmp_path: Path) -> None:
     with pytest.raises(MissingArtifact, match="nope.pt") as info:
         convert_checkpoint(tmp_path / "nope.pt", tmp_path / "ct2")

@@ -96,18 +96,20 @@ class CT2Decoder:
         beam_size: int = 10,
         max_length: int = 400,
         batch_size: int = 32,
+        batch_tokens: int = 0,
     ) -> list[list[Hypothesis]]:
         """n-best hypotheses per tokenised source line, best first, scored by total log-probability.
 
         CTranslate2 sorts the inputs by length and cuts them into batches of `batch_size`
-        reactions (`max_batch_size`), decoded in parallel (one per thread), in input order.
+        reactions, or of up to `batch_tokens` source tokens when that is > 0 (fewer padded
+        positions: the same outputs, faster), decoded in parallel (one per thread), in input order.
         """
         if not src:
             return []
         results = self.translator.translate_iterable(
             (line.split() for line in src),
-            max_batch_size=batch_size,
-            batch_type="examples",
+            max_batch_size=batch_tokens if batch_tokens > 0 else batch_size,
+            batch_type="tokens" if batch_tokens > 0 else "examples",
             beam_size=max(beam_size, n_best),
             num_hypotheses=n_best,
             length_penalty=0.0,

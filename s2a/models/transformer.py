@@ -252,6 +252,7 @@ class TransformerModel(ActionModel):
                 beam_size=self.settings.beam_size,
                 max_length=self.settings.max_length,
                 batch_size=self.settings.decode_batch_size,
+                batch_tokens=self.settings.decode_batch_tokens,
             )
             return result
         onmt_result: list[list[Hypothesis]] = decoder.translate(src, n_best=n_best, beam_size=self.settings.beam_size)

@@ -30,6 +30,7 @@ class TransformerSettings:
     compute_type: str = "default"
     threads: int = 0
     decode_batch_size: int = 32
+    decode_batch_tokens: int = 0  # CTranslate2 only: batches of this many source tokens; 0 = decode_batch_size reactions
     device: str = "auto"
     gpus: int = 1
 
@@ -104,6 +105,6 @@ def load_settings(profile: str, overrides: Optional[Mapping[str, Any]] = None) -
         raise ConfigError(where, f"decoder {settings.decoder!r} is not one of {DECODERS}")
     if settings.device not in DEVICES:
         raise ConfigError(where, f"device {settings.device!r} is not one of {DEVICES}")
-    if settings.threads < 0 or settings.gpus < 1 or settings.decode_batch_size < 1:
-        raise ConfigError(where, "threads must be >= 0, gpus and decode_batch_size >= 1")
+    if settings.threads < 0 or settings.gpus < 1 or settings.decode_batch_size < 1 or settings.decode_batch_tokens < 0:
+        raise ConfigError(where, "threads and decode_batch_tokens must be >= 0, gpus and decode_batch_size >= 1")
     return settings
