@@ -114,8 +114,9 @@ bench-models: $(DATA)/src-train.txt
 	$(PY) benchmarks/bench_nn.py
 	$(PY) benchmarks/bench_evaluation.py
 
-bench-decode: predictions/transformer/test.txt
+bench-decode: predictions/transformer/test.txt predictions/bart/test.txt
 	$(PY) benchmarks/bench_decode.py $(DATA) models/transformer --profile $(PROFILE)
+	$(PY) benchmarks/bench_decode.py $(DATA) models/bart --profile $(PROFILE) --family bart --limit 200
 
 # ---------------------------------------------------------------- LLM variant (ChemActor comparison)
 train-llm: predictions/llm/test.txt
