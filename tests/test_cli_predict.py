@@ -90,3 +90,17 @@ def test_unknown_model_and_untrained_model(tmp_path: Path) -> None:
     assert result.exit_code == 2 and "unknown model" in result.stderr
     result = CliRunner().invoke(main, ["predict", ESTER, "-m", "random", "--work-dir", str(tmp_path / "empty")])
     assert result.exit_code == 2 and "train the model first" in result.stderr
+
+
+def test_cli_prints_s2a_progress_messages_on_stderr_at_the_chosen_level(capsys: pytest.CaptureFixture[str]) -> None:
+    import logging
+
+    from s2a.cli import log_to_stderr
+
+    log_to_stderr("INFO")
+    logging.getLogger("s2a.llm.finetune").info("llm: step %d/%d", 10, 160)
+    log_to_stderr("WARNING")
+    logging.getLogger("s2a.models.transformer").info("hidden at WARNING")
+    err = capsys.readouterr().err
+    assert "llm: step 10/160" in err and "hidden" not in err
+    log_to_stderr("INFO")

@@ -4,6 +4,7 @@ Commands are thin: they parse arguments and call the library. No module here imp
 """
 from __future__ import annotations
 
+import logging
 import sys
 from typing import Any
 
@@ -23,14 +24,32 @@ class S2AGroup(click.Group):
             sys.exit(e.exit_code)
 
 
+def log_to_stderr(level: str) -> None:
+    """s2a's own log records (training progress, skipped work) to stderr; other libraries untouched."""
+    logger = logging.getLogger("s2a")
+    handler = next((h for h in logger.handlers if getattr(h, "s2a_cli", False)), None)
+    if handler is None:
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("%(asctime)s %(message)s", "%H:%M:%S"))
+        handler.s2a_cli = True  # type: ignore[attr-defined]
+        logger.addHandler(handler)
+    assert isinstance(handler, logging.StreamHandler)
+    handler.setStream(sys.stderr)  # the current stderr (tests and notebooks replace it)
+    logger.setLevel(level)
+    logger.propagate = False  # libraries that configure the root logger would print it twice
+
+
 @click.group(cls=S2AGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="s2a")
-def main() -> None:
+@click.option("--log-level", type=click.Choice(["DEBUG", "INFO", "WARNING", "ERROR"], case_sensitive=False),
+              default="INFO", show_default=True, help="Of s2a's progress messages on stderr.")
+def main(log_level: str) -> None:
     """s2a: predict the experimental procedure (a sequence of lab actions) of a reaction.
 
     Typical use: `s2a data fetch`, `s2a data build`, `s2a train transformer`,
     `s2a predict "CC(=O)Cl.OCC>>CC(=O)OCC" --model transformer`.
     """
+    log_to_stderr(log_level.upper())
 
 
 def _register() -> None:
