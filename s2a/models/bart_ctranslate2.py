@@ -57,7 +57,10 @@ class CTranslate2Decoder:
     def __init__(self, model_dir: Path, threads: int = 1, max_input_length: int = 1024) -> None:
         import ctranslate2
 
-        self.translator = ctranslate2.Translator(str(model_dir), device="cpu", inter_threads=1, intra_threads=max(1, threads))
+        # One batch per thread (inter_threads) rather than all threads on one batch: measured 33.7
+        # vs 29.6 reactions/s on 2 cores for the cpu profile, identical outputs.
+        self.translator = ctranslate2.Translator(str(model_dir), device="cpu", inter_threads=max(1, threads),
+                                                 intra_threads=1)
         self.max_input_length = max_input_length
 
     def predict(
@@ -65,8 +68,8 @@ class CTranslate2Decoder:
     ) -> list[list[Hypothesis]]:
         if not src:
             return []
-        results = self.translator.translate_batch(
-            [line.split() for line in src],
+        results = self.translator.translate_iterable(
+            (line.split() for line in src),
             beam_size=max(beam, n_best),
             num_hypotheses=n_best,
             max_decoding_length=max_length,
