@@ -49,6 +49,7 @@ class EvaluationSettings:
     paper_reference: dict[str, Any]
     best_model_metric: str = "at_least_75"
     max_actions_bin: int = 30
+    not_run: dict[str, str] = field(default_factory=dict)  # model -> what the table says without predictions
 
     @classmethod
     def from_yaml(cls, path: Optional[Path] = None) -> "EvaluationSettings":
@@ -62,6 +63,7 @@ class EvaluationSettings:
             paper_reference=dict(data.get("paper_reference") or {}),
             best_model_metric=str(data.get("best_model_metric", "at_least_75")),
             max_actions_bin=int(data.get("max_actions_bin", 30)),
+            not_run={str(k): str(v) for k, v in (data.get("not_run") or {}).items()},
         )
 
 
@@ -287,6 +289,9 @@ def compare(data_dir: Path, predictions_dir: Path, split: str = "test",
         raise PredictionMismatch("target lines", len(srcs), len(truths), str(data_dir / f"tgt-{split}.txt"))
     results = [score_model(m, predictions_dir, split, srcs, truths)
                for m in discover_models(predictions_dir, split, settings.models)]
+    for r in results:
+        if r.status == "not run":
+            r.status = settings.not_run.get(r.name, r.status)
     scored = [r for r in results if r.scores is not None]
     best = max(scored, key=lambda r: (getattr(r.scores, settings.best_model_metric),
                                       getattr(r.scores, "mean_similarity")), default=None)
