@@ -13,7 +13,7 @@ from s2a.errors import MissingArtifact
 from s2a.evaluation.differences import Difference
 from s2a.evaluation.metrics import score
 from s2a.evaluation.report import (EvaluationSettings, compare, discover_models, metrics_table, provenance,
-                                     write_report)
+                                     render_markdown, same_sample_tables, write_report)
 from s2a.models import ModelPaths
 from s2a.models.random_baseline import RandomSameSizeModel
 from s2a.predicting import predict_split
@@ -176,6 +176,15 @@ def test_sampled_run_is_scored_on_its_own_lines(workspace: Path) -> None:
     expected = score([srcs[i] for i in meta["indices"]], sampled.truths, lines)
     assert sampled.scores.mean_similarity == pytest.approx(expected.mean_similarity)
     assert "scored on a seeded sample of 4 of 10 reactions" in metrics_table(c)
+    # the other models on the same four reactions, in the report
+    same = same_sample_tables(c)
+    assert "On the 4 reactions sampled was asked for" in same and same in render_markdown(c, None)
+    oracle_row = next(line for line in same.splitlines() if line.startswith("| oracle |"))
+    assert oracle_row.split("|")[2].strip() == "100.0"  # validity of the truth itself on the sample
+    random_row = next(line for line in same.splitlines() if line.startswith("| random-same-size |"))
+    predictions = (preds / "random-same-size" / "test.txt").read_text().splitlines()
+    on_sample = score([srcs[i] for i in meta["indices"]], sampled.truths, [predictions[i] for i in meta["indices"]])
+    assert random_row.split("|")[8].strip() == f"{100 * on_sample.mean_similarity:.1f}"
 
 
 def test_sampled_run_with_indices_outside_the_split_is_unreadable(workspace: Path) -> None:

@@ -83,6 +83,7 @@ class ModelResult:
 @dataclass
 class Comparison:
     split: str
+    srcs: list[str]
     truths: list[str]
     results: list[ModelResult]
     best: Optional[str]
@@ -300,6 +301,7 @@ def compare(data_dir: Path, predictions_dir: Path, split: str = "test",
         note = transfer_check(results, settings, data_dir, predictions_dir, models_dir, predict_missing_transfer, split)
     return Comparison(
         split=split,
+        srcs=srcs,
         truths=truths,
         results=results,
         best=best.name if best else None,
@@ -345,6 +347,25 @@ def metrics_table(c: Comparison) -> str:
         cells += ["n/a", "different data set"]
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
+
+
+def same_sample_tables(c: Comparison) -> str:
+    """For each model scored on a sample of the split, every model scored on that same sample."""
+    tables = []
+    for sampled in (r for r in c.scored if r.subset):
+        indices = sampled.meta["indices"]
+        head = ["model"] + [t for _, t in COLUMNS] + ["best of n ≥ 75 %", "notes"]
+        lines = [f"On the {len(indices)} reactions {sampled.name} was asked for:", "",
+                 "| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+        for r in c.scored:
+            if r.subset and r is not sampled:
+                continue
+            scores = r.scores if r is sampled else score([c.srcs[i] for i in indices], [c.truths[i] for i in indices],
+                                                         [r.predictions[i] for i in indices])
+            assert scores is not None
+            lines.append(_scores_row(r.name, scores))
+        tables.append("\n".join(lines))
+    return "\n\n".join(tables)
 
 
 def transfer_table(c: Comparison) -> str:
@@ -406,6 +427,8 @@ def render_markdown(c: Comparison, figure: Optional[str]) -> str:
         metrics_table(c),
         "",
     ]
+    if any(r.subset for r in c.scored):
+        out += [same_sample_tables(c), ""]
     if ref:
         out += ["The last (italic) row quotes the figures published for the paper's transformer (its Table 3). "
                 "They were measured on a different, closed data set (Pistachio) about 50 times larger than ours "
