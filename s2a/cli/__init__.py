@@ -24,17 +24,25 @@ class S2AGroup(click.Group):
             sys.exit(e.exit_code)
 
 
+class StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
+    """Writes each record to sys.stderr as it is at that moment (tests and notebooks replace it)."""
+
+    @property  # type: ignore[override]
+    def stream(self) -> Any:
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, value: Any) -> None:
+        pass
+
+
 def log_to_stderr(level: str) -> None:
     """s2a's own log records (training progress, skipped work) to stderr; other libraries untouched."""
     logger = logging.getLogger("s2a")
-    handler = next((h for h in logger.handlers if getattr(h, "s2a_cli", False)), None)
-    if handler is None:
-        handler = logging.StreamHandler()
+    if not any(isinstance(h, StderrHandler) for h in logger.handlers):
+        handler = StderrHandler()
         handler.setFormatter(logging.Formatter("%(asctime)s %(message)s", "%H:%M:%S"))
-        handler.s2a_cli = True  # type: ignore[attr-defined]
         logger.addHandler(handler)
-    assert isinstance(handler, logging.StreamHandler)
-    handler.setStream(sys.stderr)  # the current stderr (tests and notebooks replace it)
     logger.setLevel(level)
     logger.propagate = False  # libraries that configure the root logger would print it twice
 
