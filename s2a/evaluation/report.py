@@ -427,12 +427,12 @@ def render_markdown(c: Comparison, figure: Optional[str]) -> str:
         metrics_table(c),
         "",
     ]
-    if any(r.subset for r in c.scored):
-        out += [same_sample_tables(c), ""]
     if ref:
         out += ["The last (italic) row quotes the figures published for the paper's transformer (its Table 3). "
                 "They were measured on a different, closed data set (Pistachio) about 50 times larger than ours "
                 "and are not comparable one to one; columns the paper did not publish in this form are n/a.", ""]
+    if any(r.subset for r in c.scored):
+        out += [same_sample_tables(c), ""]
     if c.ablation:
         out += ["## Data selection (ChemActor-style ablation, `make select-ablation`)", "", c.ablation, ""]
     out += ["## Transfer check: the public Smiles2Actions sample", "", f"Data: {c.transfer_note}.", ""]
