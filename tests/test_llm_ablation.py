@@ -9,7 +9,7 @@ from click.testing import CliRunner
 
 from s2a.cli import main
 from s2a.errors import ConfigError
-from s2a.llm.ablation import format_table, run_ablation
+from s2a.llm.ablation import markdown_table, run_ablation
 from s2a.llm.selection import divergence
 from sample import sample_prefix
 
@@ -36,8 +36,8 @@ def test_ablation_trains_and_scores_three_arms(tmp_path: Path) -> None:
     pairs = set(zip(read(FIXTURE / "src-train.txt"), read(FIXTURE / "tgt-train.txt")))
     assert len(subset_src) == 20 and set(zip(subset_src, subset_tgt)) <= pairs
     assert read(tmp_path / "selected" / "data" / "src-test.txt") == read(FIXTURE / "src-test.txt")
-    table = format_table(results).splitlines()
-    assert len(table) == 4 and table[1].startswith("selected") and table[3].startswith("all")
+    table = markdown_table(results).splitlines()
+    assert len(table) == 5 and table[2].startswith("| selected |") and table[4].startswith("| all |")
     assert (tmp_path / "ablation.json").is_file()
 
 

@@ -74,14 +74,14 @@ def select_ablation(data_dir: Path, fraction: float, method: str, step: int, ref
                     profile: str, seed: int, split_name: str, work_dir: Path) -> None:
     """Train MODEL on the selected subset, a random subset of the same size, and everything; print
     the three test scores side by side."""
-    from s2a.llm.ablation import format_table, run_ablation
+    from s2a.llm.ablation import markdown_table, run_ablation
     from s2a.llm.splits import read_lines
 
     size = max(1, round(fraction * len(read_lines(data_dir / "tgt-train.txt"))))
     results = run_ablation(data_dir, work_dir, fraction, method=method, step=_step(step, size), model=model,
                            profile=profile, seed=seed, split=split_name, reference_split=reference_split)
     click.echo(f"{model} ({profile}) on {split_name}, selection {method} of {fraction:.0%} towards {reference_split}:")
-    click.echo(format_table(results))
+    click.echo(markdown_table(results))
 
 
 @click.command("llm-base")

@@ -77,7 +77,7 @@ class ModelResult:
     transfer: Optional[Scores] = None
     transfer_note: str = ""
     truths: list[str] = field(default_factory=list)  # the targets its predictions are scored against
-    subset: Optional[tuple[int, int]] = None  # (reactions scored, size of the split) for a sampled run
+    subset: Optional[list[int]] = None  # for a sampled run, the split's line numbers it was scored on
 
 
 @dataclass
@@ -137,11 +137,9 @@ def score_model(name: str, predictions_dir: Path, split: str, srcs: list[str], t
         return ModelResult(name, "not run")
     meta = _read_json(folder / "meta.json")
     try:
-        indices = subset_indices(meta, len(truths), str(folder / "meta.json"))
-        subset = None
-        if indices is not None:
-            srcs, truths = [srcs[i] for i in indices], [truths[i] for i in indices]
-            subset = (len(indices), int(meta["split_size"]))
+        subset = subset_indices(meta, len(truths), str(folder / "meta.json"))
+        if subset is not None:
+            srcs, truths = [srcs[i] for i in subset], [truths[i] for i in subset]
         preds = read_top1(top)
         if len(preds) != len(truths):
             raise PredictionMismatch("predictions", len(truths), len(preds), str(top))
@@ -328,15 +326,23 @@ def _scores_row(label: str, s: Scores, extra: str = "") -> str:
     return "| " + " | ".join(cells) + " |"
 
 
+METRICS_HEAD = ["model"] + [t for _, t in COLUMNS] + ["best of n ≥ 75 %", "notes"]
+
+
+def _head(cells: Sequence[str]) -> list[str]:
+    """A markdown table's header and separator lines."""
+    return ["| " + " | ".join(cells) + " |", "|" + "---|" * len(cells)]
+
+
 def metrics_table(c: Comparison) -> str:
     """Table 3 analogue (markdown): one row per model, figures in %."""
-    head = ["model"] + [t for _, t in COLUMNS] + ["best of n ≥ 75 %", "notes"]
-    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    head = METRICS_HEAD
+    lines = _head(head)
     for r in c.results:
         if r.scores is not None:
             notes = [f"{k}: {r.meta[k]}" for k in ("profile", "decoder") if k in r.meta]
             if r.subset:
-                notes.append(f"scored on a seeded sample of {r.subset[0]} of {r.subset[1]} reactions")
+                notes.append(f"scored on a seeded sample of {len(r.subset)} of {len(c.truths)} reactions")
             extra = ", ".join(notes)
             lines.append(_scores_row(r.name, r.scores, extra))
         else:
@@ -353,10 +359,8 @@ def same_sample_tables(c: Comparison) -> str:
     """For each model scored on a sample of the split, every model scored on that same sample."""
     tables = []
     for sampled in (r for r in c.scored if r.subset):
-        indices = sampled.meta["indices"]
-        head = ["model"] + [t for _, t in COLUMNS] + ["best of n ≥ 75 %", "notes"]
-        lines = [f"On the {len(indices)} reactions {sampled.name} was asked for:", "",
-                 "| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+        indices = sampled.subset or []
+        lines = [f"On the {len(indices)} reactions {sampled.name} was asked for:", "", *_head(METRICS_HEAD)]
         for r in c.scored:
             if r.subset and r is not sampled:
                 continue
@@ -369,8 +373,7 @@ def same_sample_tables(c: Comparison) -> str:
 
 
 def transfer_table(c: Comparison) -> str:
-    head = ["model"] + [t for _, t in COLUMNS] + ["notes"]
-    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    lines = _head(["model"] + [t for _, t in COLUMNS] + ["notes"])
     for r in c.scored:
         if r.transfer is not None:
             lines.append("| " + " | ".join([r.name] + [_pct(getattr(r.transfer, k)) for k, _ in COLUMNS] + [""]) + " |")

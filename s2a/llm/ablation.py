@@ -95,18 +95,8 @@ COLUMNS = (("validity", "valid"), ("bleu", "BLEU"), ("exact", "exact"), ("at_lea
            ("mean_similarity", "mean sim"))
 
 
-def format_table(results: Sequence[ArmResult]) -> str:
-    """The arms side by side: training size, divergence from the reference, test metrics (%)."""
-    header = f"{'subset':<10}{'train':>8}{'JSD':>8}" + "".join(f"{label:>10}" for _, label in COLUMNS)
-    rows = [header]
-    for r in results:
-        rows.append(f"{r.arm:<10}{r.train_size:>8}{r.divergence:>8.4f}"
-                    + "".join(f"{100 * float(r.scores[key]):>10.1f}" for key, _ in COLUMNS))
-    return "\n".join(rows)
-
-
 def markdown_table(results: Sequence[ArmResult]) -> str:
-    """`format_table` as a markdown table, for the comparison report."""
+    """The arms side by side (markdown): training size, divergence from the reference, test metrics (%)."""
     head = ["subset", "train", "JSD"] + [label for _, label in COLUMNS]
     rows = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for r in results:
