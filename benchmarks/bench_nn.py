@@ -22,7 +22,7 @@ import faiss  # noqa: E402
 import numpy as np  # noqa: E402
 
 from s2a.fingerprints import RxnfpFingerprinter, l2_normalise  # noqa: E402
-from s2a.models.training_set import reaction_counts  # noqa: E402
+from s2a.formats.targets import reaction_counts  # noqa: E402
 from s2a.paths import REPO_ROOT  # noqa: E402
 from s2a.tokenization import detokenize_smiles  # noqa: E402
 

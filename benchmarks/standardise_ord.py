@@ -13,7 +13,7 @@ import time
 from collections import Counter, defaultdict
 from pathlib import Path
 
-from preprocessing.actions import default_action_source
+from preprocessing.action_sources import default_action_source
 from preprocessing.ord_source import iter_ord_records
 from preprocessing.reasons import Dropped, Reason
 from preprocessing.standardise import CommonReagents, standardise_record

@@ -2,7 +2,7 @@
 
 One Dataset file is loaded at a time (ORD files are per dataset); the caller streams over files.
 The serialised Reaction message travels in `record.extra["ord"]` (bytes, picklable), for action
-sources that derive actions from the structured fields (preprocessing.actions).
+sources that derive actions from the structured fields (preprocessing.ord_actions).
 """
 from __future__ import annotations
 

@@ -78,7 +78,7 @@ class BuildStats:
 
 
 def _init_worker(common_reagents: Optional[str]) -> None:
-    from preprocessing.actions import default_action_source
+    from preprocessing.action_sources import default_action_source
     from preprocessing.standardise import CommonReagents
 
     _WORKER["source"] = default_action_source()

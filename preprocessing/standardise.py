@@ -67,7 +67,7 @@ from paragraph2actions.postprocessing.same_temperature_postprocessor import Same
 from paragraph2actions.postprocessing.wait_postprocessor import WaitPostprocessor
 from paragraph2actions.utils import apply_to_durations, apply_to_temperatures, extract_chemicals
 
-from preprocessing.actions import ActionSource
+from preprocessing.action_sources import ActionSource
 from preprocessing.common_reagents import CommonReagents
 from preprocessing.compounds import SOLUTION, CompoundMapper
 from preprocessing.quantities import UnreadableQuantity, is_reflux, parse_duration, parse_ph, parse_temperature

@@ -94,12 +94,16 @@ class UnknownModel(UserError):
 
 
 class ConfigError(UserError):
-    """A configuration file (configs/*.yaml) or profile that is missing or holds a bad value."""
+    """A configuration file (configs/*.yaml) or profile that is missing or holds a bad value.
 
-    def __init__(self, where: str, reason: str) -> None:
-        super().__init__(f"configuration {where}: {reason}")
+    `where` names the file (or profile), `key` the setting when one is at fault.
+    """
+
+    def __init__(self, where: str, reason: str, key: str = "") -> None:
+        super().__init__(f"configuration {where}{f' [{key}]' if key else ''}: {reason}")
         self.where = where
         self.reason = reason
+        self.key = key
 
 
 class UnsafeCheckpoint(UserError):

@@ -11,8 +11,9 @@ from typing import Optional
 from tqdm import tqdm
 
 from s2a.errors import MissingArtifact
-from s2a.models.base import ActionModel, Hypothesis
-from s2a.predictions import write_predictions
+from s2a.formats.predictions import Hypothesis
+from s2a.models.base import ActionModel
+from s2a.formats.predictions import RAW, write_predictions
 
 # Reactions per call of model.predict: large enough for batched decoding, small enough for a
 # progress bar that moves.
@@ -45,16 +46,24 @@ def predict_split(model: ActionModel, split: str, n_best: int, out_dir: Path, li
         src = [src[i] for i in indices]
     start = time.perf_counter()
     hyps: list[list[Hypothesis]] = []
+    raw: list[list[Hypothesis]] = []
     with tqdm(total=len(src), desc=f"{model.name}: predict {split}", unit="rxn") as bar:
         for i in range(0, len(src), CHUNK):
-            hyps += model.predict(src[i : i + CHUNK], n_best=n_best)
+            chosen, decoded = model.predict_ranked(src[i : i + CHUNK], n_best=n_best)
+            hyps += chosen
+            raw += decoded
             bar.update(len(src[i : i + CHUNK]))
     seconds = time.perf_counter() - start
     path = write_predictions(out_dir, split, src, hyps)
+    if model.ranking() is not None:  # the decoder's own order, for the paper-faithful figures
+        write_predictions(out_dir, f"{split}.{RAW}", src, raw)
+    else:
+        for stale in (out_dir / f"{split}.{RAW}.txt", out_dir / f"{split}.{RAW}.nbest.jsonl"):
+            stale.unlink(missing_ok=True)
     meta = {"model": model.name, "profile": model.profile, "seed": model.seed, "split": split,
             "n_best": n_best, "reactions": len(src), "seconds": round(seconds, 2), "date": date.today().isoformat()}
     if indices is not None:
         meta.update({"split_size": split_size, "indices": indices})
-    meta.update(getattr(model, "describe", lambda: {})())
+    meta.update(model.describe())
     (out_dir / "meta.json").write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
     return path

@@ -21,7 +21,6 @@ from s2a.paths import config_path
 from s2a.tokenization import detokenize_actions
 
 # `$3$`, `$-1$`: molecules by position; `#4#`: temperature range; `@2@`: duration range.
-POSITIONAL_TOKEN = re.compile(r"\$(-?\d+)\$")
 TEMPERATURE_TOKEN = re.compile(r"#(\d+)#")
 DURATION_TOKEN = re.compile(r"@(\d+)@")
 _ANY_TOKEN = re.compile(r"\$(-?\d+)\$|#(\d+)#|@(\d+)@")
@@ -62,11 +61,6 @@ def _verbs() -> dict[str, str]:
             text = " ".join(w if w.isupper() and len(w) > 1 else w.lower() for w in words)
             out[cls.__name__.upper()] = text[:1].upper() + text[1:] if text != "PH" else "Adjust pH"
     return out
-
-
-def positional_tokens(tgt: str) -> set[int]:
-    """The molecule positions a `tgt` line refers to: {1, 2, -1} for '... $1$ ... $2$ ... $-1$'."""
-    return {int(m) for m in POSITIONAL_TOKEN.findall(tgt)}
 
 
 def molecule_labels(molecules: Sequence[str], names: Mapping[str, str] | None = None) -> list[str]:

@@ -17,7 +17,7 @@ class Record:
 
     `names` are the record's own compound name -> SMILES pairs (from ORD identifiers, or given by
     the user). `actions` are paragraph2actions readable actions (one string per action) when the
-    source already has them; otherwise an action source derives them (see preprocessing.actions).
+    source already has them; otherwise an action source derives them (see preprocessing.action_sources).
     """
 
     id: str

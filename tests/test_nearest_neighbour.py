@@ -10,7 +10,8 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 from s2a.errors import MissingArtifact  # noqa: E402
 from s2a.models import ModelPaths, model_class  # noqa: E402
 from s2a.models.nearest_neighbour import NearestNeighbourModel  # noqa: E402
-from s2a.models.training_set import TrainingTable, fallback_groups, reaction_counts  # noqa: E402
+from s2a.formats.targets import reaction_counts
+from s2a.models.training_set import TrainingTable, fallback_groups  # noqa: E402
 from sample import SAMPLE
 
 FIXTURES = SAMPLE
@@ -169,4 +170,6 @@ def test_n_best_lists_distinct_sequences_unless_configured_otherwise(tmp_path: P
     model.distinct = False
     (line,) = model.predict(query, n_best=4)
     assert [h.actions for h in line][0] == targets[2] and len(line) == 4
-    assert model.predict(query, n_best=0) == [[]] and model.predict([], n_best=3) == []
+    assert model.predict([], n_best=3) == []
+    with pytest.raises(ValueError, match="n_best"):  # the base class checks n_best for every family
+        model.predict(query, n_best=0)

@@ -1,7 +1,6 @@
 from s2a.procedure import (
     RangeValues,
     default_range_values,
-    positional_tokens,
     render_action,
     render_procedure,
     render_steps,
@@ -9,11 +8,6 @@ from s2a.procedure import (
 
 PRE = ["CC(=O)Cl", "CCO"]
 POST = ["CCOC(C)=O"]
-
-
-def test_positional_tokens() -> None:
-    assert positional_tokens("ADD $1$ ; MAKESOLUTION with $12$ and $2$ ; YIELD $-1$") == {1, 12, 2, -1}
-    assert positional_tokens("CONCENTRATE") == set()
 
 
 def test_default_values_are_the_documented_ones() -> None:

@@ -6,7 +6,8 @@ import pytest
 from s2a.errors import InvalidReaction, MissingArtifact
 from s2a.models import ModelPaths, model_class
 from s2a.models.random_baseline import RandomModel, RandomSameSizeModel
-from s2a.models.training_set import TrainingTable, fallback_groups, reaction_counts
+from s2a.formats.targets import reaction_counts
+from s2a.models.training_set import TrainingTable, fallback_groups
 from sample import SAMPLE
 
 FIXTURES = SAMPLE

@@ -4,7 +4,7 @@ from typing import Optional
 import pytest
 from paragraph2actions.readable_converter import ReadableConverter
 
-from preprocessing.actions import GivenActions, default_action_source
+from preprocessing.action_sources import GivenActions, default_action_source
 from preprocessing.common_reagents import CommonReagents
 from preprocessing.compounds import CompoundMapper
 from preprocessing.ord_source import iter_ord_records

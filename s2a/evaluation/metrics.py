@@ -1,9 +1,7 @@
 """The Smiles2Actions metrics (paper Table 3): validity, BLEU, exact and partial matches.
 
-- validity: the prediction converts to paragraph2actions actions with the readable converter
-  (separator ' ; ', no end mark) *and* refers to every molecule of its reaction: `$1$`..`$n$` for
-  the n precursors and `$-1$`..`$-m$` for the m products of its `src` line; a position outside
-  the reaction (`$7$` in a six-precursor reaction) also makes it invalid, as it cannot be executed.
+- validity: s2a.formats.targets.is_valid — the prediction converts to paragraph2actions actions
+  *and* refers to exactly the molecules of its reaction (`$1$`..`$n$`, `$-1$`..`$-m$`).
 - BLEU: nltk's corpus BLEU on whitespace tokens, standard 4-gram, the "original" variant
   (paragraph2actions.analysis.original_bleu: no padding, no smoothing). nltk counts a sentence
   shorter than n tokens as 0 matches out of 1 n-gram, so short sequences pull the corpus score
@@ -18,49 +16,15 @@ from __future__ import annotations
 import warnings
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
-from functools import lru_cache
 from typing import Any, Optional
 
 import textdistance
 from paragraph2actions.analysis import original_bleu
-from paragraph2actions.conversion_utils import ActionStringConversionError
 
 from s2a.errors import PredictionMismatch
-from s2a.procedure import positional_tokens
-from s2a.action_format import readable_converter as _new_converter
+from s2a.formats.targets import is_valid
 
 THRESHOLDS = (0.90, 0.75, 0.50)
-
-
-readable_converter = lru_cache(maxsize=1)(_new_converter)
-
-
-def reaction_size(src: str) -> tuple[int, int]:
-    """(number of precursors, number of products) of a tokenised `src` line."""
-    left, sep, right = src.partition(">>")
-    if not sep:
-        return len([p for p in left.split(" . ") if p.strip()]), 0
-    count = lambda side: len([p for p in side.split(" . ") if p.strip()])  # noqa: E731
-    return count(left), count(right)
-
-
-def required_positions(src: str) -> set[int]:
-    """The positions a valid prediction must refer to: {1..n} and {-1..-m}."""
-    n, m = reaction_size(src)
-    return set(range(1, n + 1)) | {-k for k in range(1, m + 1)}
-
-
-def parses(prediction: str) -> bool:
-    """Whether every action of the line converts to a paragraph2actions action."""
-    try:
-        readable_converter().string_to_actions(prediction.strip())
-    except ActionStringConversionError:
-        return False
-    return True
-
-
-def is_valid(prediction: str, src: str) -> bool:
-    return parses(prediction) and positional_tokens(prediction) == required_positions(src)
 
 
 def similarity(truth: str, prediction: str) -> float:

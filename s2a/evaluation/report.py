@@ -23,7 +23,7 @@ from s2a.evaluation.differences import Difference, difference_counts
 from s2a.evaluation.metrics import Scores, score
 from s2a.evaluation.plots import plot_action_counts
 from s2a.paths import REPO_ROOT, config_path
-from s2a.predictions import read_nbest, read_top1, write_predictions
+from s2a.formats.predictions import read_nbest, read_top1, write_predictions
 
 logger = logging.getLogger(__name__)
 

@@ -51,7 +51,7 @@ def run_ablation(data_dir: Path, work_root: Path, fraction: float, method: str =
                  reference_split: str = "valid") -> list[ArmResult]:
     from s2a.evaluation.metrics import score
     from s2a.models import ModelPaths, model_class
-    from s2a.predictions import write_predictions
+    from s2a.formats.predictions import write_predictions
 
     pool = read_lines(data_dir / "tgt-train.txt")
     reference = read_lines(data_dir / f"tgt-{reference_split}.txt")

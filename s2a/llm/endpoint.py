@@ -29,7 +29,7 @@ from s2a.errors import EndpointError, EndpointUnavailable
 from s2a.llm.config import EndpointConfig
 from s2a.llm.prompts import Example, chat_messages, first_line, parse_answer
 from s2a.llm.retrieval import Retriever
-from s2a.models.base import Hypothesis
+from s2a.formats.predictions import Hypothesis
 
 log = logging.getLogger(__name__)
 

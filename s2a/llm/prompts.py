@@ -7,7 +7,7 @@ the order `$k$` refers to), the answer exactly a `tgt` line.
 Endpoint (`llm-endpoint`): chat messages: a system message describing the action format (zero-shot),
 then k retrieved training examples as user/assistant turns (few-shot), then the query.
 
-Answers are read back with paragraph2actions' ReadableConverter (s2a.evaluation.metrics.parses):
+Answers are read back with paragraph2actions' ReadableConverter (s2a.formats.targets.parses):
 an answer that does not convert is invalid (None), never an exception.
 """
 from __future__ import annotations
@@ -17,7 +17,7 @@ from functools import lru_cache
 
 from paragraph2actions import actions as p2a_actions
 
-from s2a.evaluation.metrics import parses, reaction_size
+from s2a.formats.targets import parses, reaction_counts
 from s2a.procedure import default_range_values
 from s2a.tokenization import ACTION_SEPARATOR, detokenize_smiles
 
@@ -31,7 +31,7 @@ Example = tuple[str, str]  # (tokenised src line, tgt line)
 def finetune_prompt(src: str) -> str:
     """The text the fine-tuned model continues:
     'Reaction: CC(=O)Cl.OCC>>CCOC(C)=O\\nCompounds: $1$ $2$ >> $-1$\\nActions:'."""
-    n, m = reaction_size(src)
+    n, m = reaction_counts(src)
     compounds = " ".join([f"${k}$" for k in range(1, n + 1)] + [">>"] + [f"$-{k}$" for k in range(1, m + 1)])
     return f"{PROMPT_PREFIX}{detokenize_smiles(src)}{COMPOUNDS_MARK}{compounds}{ANSWER_MARK}"
 

@@ -22,7 +22,7 @@ import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Optional
 
 import yaml
 
@@ -30,6 +30,7 @@ from s2a.errors import ConfigError, ExternalToolFailed, MissingArtifact, StaleAr
 from s2a.external import run_logged
 from s2a.models.base import ActionModel, Hypothesis, ModelPaths
 from s2a.models.fairseq_options import merge, to_argv
+from s2a.models.ranking import Ranking
 from s2a.paths import REPO_ROOT, config_path
 
 logger = logging.getLogger(__name__)
@@ -74,13 +75,19 @@ class BartConfig:
     checkpoint: str = "checkpoint_last.pt"
     threads: int = 2
     engine: str = "fairseq"  # or "ctranslate2": same n-best lists, decoded many times faster
+    ranking: Optional[Ranking] = None  # re-ranking of a wider n-best (s2a.models.ranking); None: decoder order
+
+    @property
+    def decode_lenpen(self) -> float:
+        """Re-ranking normalises by length itself, so it needs the decoder's total log-probabilities."""
+        return 0.0 if self.ranking is not None else self.lenpen
 
     @classmethod
     def from_dict(cls, profile: str, data: dict[str, Any], where: str = "") -> "BartConfig":
         where = where or profile
         if not isinstance(data, dict):
             raise ConfigError(where, "expected a mapping")
-        unknown = set(data) - {"train", "preprocess", "generate", "checkpoint", "threads"}
+        unknown = set(data) - {"train", "preprocess", "generate", "checkpoint", "threads", "ranking"}
         if unknown:
             raise ConfigError(where, f"unknown keys {sorted(unknown)}")
         train = data.get("train")
@@ -90,6 +97,9 @@ class BartConfig:
         if fixed:
             raise ConfigError(where, f"options {sorted(fixed)} are set by s2a and cannot be overridden")
         gen = data.get("generate") or {}
+        ranking = data.get("ranking")
+        if ranking is not None and not isinstance(ranking, dict):
+            raise ConfigError(where, "expected a mapping (width, valid_first, length_exponent) or null", key="ranking")
         if gen.get("engine", "fairseq") not in ENGINES:
             raise ConfigError(where, f"generate.engine must be one of {ENGINES}, got {gen.get('engine')!r}")
         try:
@@ -105,6 +115,7 @@ class BartConfig:
                 checkpoint=str(data.get("checkpoint", "checkpoint_last.pt")),
                 threads=int(data.get("threads", 2)),
                 engine=str(gen.get("engine", "fairseq")),
+                ranking=Ranking.from_mapping(ranking, where) if ranking is not None else None,
             )
         except (TypeError, ValueError) as e:
             raise ConfigError(where, f"bad value ({e})") from None
@@ -153,7 +164,7 @@ class BartModel(ActionModel):
         super().__init__(paths, profile, seed)
         self.config = config if config is not None else load_config(profile)
         self._loaded: tuple[Path, float, Any, Any, Any] | None = None  # (ckpt, mtime, models, task, model max src)
-        self._ct2: tuple[int, Any] | None = None  # (model.bin mtime, CTranslate2Decoder)
+        self._ct2: tuple[int, Any] | None = None  # (model.bin mtime, CT2Decoder)
 
     # ---- layout -----------------------------------------------------------------------------
     @property
@@ -259,21 +270,22 @@ class BartModel(ActionModel):
         return convert_checkpoint(self.checkpoint_path, self.bin_dir, self.ctranslate2_dir)
 
     def _predict_ctranslate2(self, lines: list[str], n_best: int) -> list[list[Hypothesis]]:
-        from s2a.models.bart_ctranslate2 import CTranslate2Decoder
+        from s2a.models.ctranslate import CT2Decoder
 
         model_dir = self.export_ctranslate2()
         if self._ct2 is None or self._ct2[0] != (model_dir / "model.bin").stat().st_mtime_ns:
             max_src = int(merge(self.config.train).get("max-source-positions", 1024))
-            decoder = CTranslate2Decoder(model_dir, self.config.threads, max_input_length=max_src - 1)
+            decoder = CT2Decoder(model_dir, threads=max(1, self.config.threads), max_input_length=max_src - 1)
             self._ct2 = ((model_dir / "model.bin").stat().st_mtime_ns, decoder)
-        return self._ct2[1].predict(
+        result: list[list[Hypothesis]] = self._ct2[1].translate(
             lines,
             n_best=n_best,
-            beam=self.config.beam,
+            beam_size=self.config.beam,
             max_length=self.config.max_len_b,
             batch_size=self.config.batch_size,
-            lenpen=self.config.lenpen,
+            length_penalty=self.config.decode_lenpen,
         )
+        return result
 
     def _load(self) -> tuple[Any, Any, int]:
         """(models, task, max source positions), cached while the checkpoint file is unchanged."""
@@ -298,9 +310,13 @@ class BartModel(ActionModel):
         self._loaded = (ckpt, mtime, models, task, max_src)
         return models, task, max_src
 
-    def predict(self, src: Sequence[str], n_best: int = 1) -> list[list[Hypothesis]]:
+    def ranking(self) -> Optional[Ranking]:
+        return self.config.ranking
+
+    def _predict(self, src: Sequence[str], n_best: int) -> list[list[Hypothesis]]:
         """Beam search (beam = max(profile beam, n_best)); hypotheses best first, scores are
-        fairseq's length-normalised log-probabilities; one list per input line, in input order."""
+        fairseq's log-probabilities (length-normalised unless a ranking re-ranks them); one list
+        per input line, in input order."""
         import torch
 
         from s2a.models.fairseq_checkpoint import import_fairseq
@@ -308,11 +324,7 @@ class BartModel(ActionModel):
         import_fairseq()
         from fairseq.sequence_generator import SequenceGenerator
 
-        if n_best < 1:
-            raise ValueError(f"n_best must be >= 1, got {n_best}")
         lines = list(src)
-        if not lines:
-            return []
         if self.config.engine == "ctranslate2":
             return self._predict_ctranslate2(lines, n_best)
         torch.set_num_threads(max(1, self.config.threads))
@@ -334,7 +346,7 @@ class BartModel(ActionModel):
             beam_size=beam,
             max_len_a=self.config.max_len_a,
             max_len_b=self.config.max_len_b,
-            len_penalty=self.config.lenpen,
+            len_penalty=self.config.decode_lenpen,
         )
         order = sorted(range(len(lines)), key=lambda i: -lengths[i])  # similar lengths share a batch
         results: list[list[Hypothesis] | None] = [None] * len(lines)

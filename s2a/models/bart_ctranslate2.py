@@ -8,12 +8,10 @@ n-best lists equal fairseq's SequenceGenerator on our tests; scores differ by ~1
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from s2a.errors import ExternalToolFailed, MissingArtifact
-from s2a.models.base import Hypothesis
 
 SOURCE_MARKER = ".s2a-source.json"
 
@@ -49,36 +47,3 @@ def convert_checkpoint(checkpoint: Path, bin_dir: Path, out_dir: Path) -> Path:
         raise ExternalToolFailed("ctranslate2 FairseqConverter", 1, str(out_dir), first_line[:300]) from None
     marker.write_text(json.dumps(wanted), encoding="utf-8")
     return out_dir
-
-
-class CTranslate2Decoder:
-    """Beam search on a converted model; same contract as `BartModel.predict`."""
-
-    def __init__(self, model_dir: Path, threads: int = 1, max_input_length: int = 1024) -> None:
-        import ctranslate2
-
-        # One batch per thread (inter_threads) rather than all threads on one batch: measured 33.7
-        # vs 29.6 reactions/s on 2 cores for the cpu profile, identical outputs.
-        self.translator = ctranslate2.Translator(str(model_dir), device="cpu", inter_threads=max(1, threads),
-                                                 intra_threads=1)
-        self.max_input_length = max_input_length
-
-    def predict(
-        self, src: Sequence[str], n_best: int, beam: int, max_length: int, batch_size: int, lenpen: float = 1.0
-    ) -> list[list[Hypothesis]]:
-        if not src:
-            return []
-        results = self.translator.translate_iterable(
-            (line.split() for line in src),
-            beam_size=max(beam, n_best),
-            num_hypotheses=n_best,
-            max_decoding_length=max_length,
-            max_input_length=self.max_input_length,
-            length_penalty=lenpen,
-            return_scores=True,
-            max_batch_size=max(1, batch_size),
-        )
-        return [
-            [Hypothesis(" ".join(tokens), float(score)) for tokens, score in zip(r.hypotheses, r.scores)]
-            for r in results
-        ]

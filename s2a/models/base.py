@@ -1,19 +1,23 @@
-"""The interface every model family implements: train on the processed splits, predict n-best."""
+"""The interface every model family implements: train on the processed splits, predict n-best.
+
+`predict` is the same for every family: it checks its input (n_best >= 1, no empty source line),
+asks the family for its hypotheses (`_predict`), and, for families that rank hypotheses of their
+own, applies the profile's ranking (s2a.models.ranking): the raw decoder order stays available
+through `predict_ranked` for the paper-faithful figures.
+"""
 from __future__ import annotations
 
 import abc
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Optional
+from typing import Any, Optional
 
+from s2a.errors import TokenizationError
+from s2a.formats.predictions import Hypothesis
+from s2a.models.ranking import Ranking
 
-@dataclass(frozen=True)
-class Hypothesis:
-    """One predicted action sequence in `tgt` format (tokenised actions joined by ' ; ')."""
-
-    actions: str
-    score: float = 0.0
+__all__ = ["ActionModel", "Hypothesis", "ModelPaths"]
 
 
 @dataclass
@@ -28,8 +32,11 @@ class ModelPaths:
     work_dir: Path
 
 
+Ranked = tuple[list[list[Hypothesis]], list[list[Hypothesis]]]
+
+
 class ActionModel(abc.ABC):
-    """A model family. Subclasses are registered by name in `s2a.models.registry`."""
+    """A model family. Subclasses are registered by name in `s2a.models.REGISTRY`."""
 
     name: str = ""
 
@@ -43,11 +50,41 @@ class ActionModel(abc.ABC):
         """Train (or build the index) from `paths.data_dir`; resume if interrupted."""
 
     @abc.abstractmethod
+    def _predict(self, src: Sequence[str], n_best: int) -> list[list[Hypothesis]]:
+        """Up to `n_best` hypotheses per (checked, non-empty) source line, in the family's own order."""
+
+    def ranking(self) -> Optional[Ranking]:
+        """How hypotheses are re-ranked after decoding (None: the family's order is final)."""
+        return None
+
     def predict(self, src: Sequence[str], n_best: int = 1) -> list[list[Hypothesis]]:
-        """Predict up to `n_best` hypotheses per tokenised source line (best first).
+        """Up to `n_best` hypotheses per tokenised source line (best first).
 
         `src` lines are tokenised canonical reaction SMILES exactly as in `src-*.txt`.
         """
+        return self.predict_ranked(src, n_best)[0]
+
+    def predict_ranked(self, src: Sequence[str], n_best: int = 1) -> Ranked:
+        """(chosen ranking, raw decoder ranking), each up to `n_best` hypotheses per line."""
+        if isinstance(n_best, bool) or not isinstance(n_best, int) or n_best < 1:
+            raise ValueError(f"n_best must be an integer >= 1, got {n_best!r}")
+        for line in src:
+            if not line.strip():
+                raise TokenizationError(line, "empty source line")
+        if not src:
+            return [], []
+        ranking = self.ranking()
+        if ranking is None:
+            hyps = self._predict(src, n_best)
+            return hyps, hyps
+        raw = self._predict(src, max(n_best, ranking.width))
+        chosen = [ranking.rank(line, h)[:n_best] for line, h in zip(src, raw)]
+        return chosen, [h[:n_best] for h in raw]
+
+    def describe(self) -> dict[str, Any]:
+        """What a prediction file's meta.json and `GET /models` say of this model beyond its name."""
+        ranking = self.ranking()
+        return {"ranking": ranking.describe()} if ranking else {}
 
     def split_limit(self) -> Optional[int]:
         """How many reactions of a split `s2a predict-split` asks for by default (None: all).

@@ -21,7 +21,7 @@ from ctranslate2.converters import OpenNMTPyConverter
 
 from s2a.checkpoint import allowlisted, load_checkpoint
 from s2a.errors import MissingArtifact
-from s2a.models.base import Hypothesis
+from s2a.formats.predictions import Hypothesis
 
 SOURCE_FILE = "s2a-source.json"
 
@@ -73,9 +73,18 @@ def ensure_converted(checkpoint: Path, output_dir: Path) -> Path:
 
 
 class CT2Decoder:
-    """Beam search over a converted model. `threads=0` uses all cores; `compute_type` e.g. int8."""
+    """Beam search over a converted model (OpenNMT-py transformer or fairseq BART): the one
+    CTranslate2 decoder of s2a. `threads=0` uses all cores; `compute_type` e.g. int8;
+    `max_input_length` (CTranslate2's default 1024; 0: no limit) truncates longer sources as the model's positions require."""
 
-    def __init__(self, model_dir: Path, device: str = "cpu", compute_type: str = "default", threads: int = 0) -> None:
+    def __init__(
+        self,
+        model_dir: Path,
+        device: str = "cpu",
+        compute_type: str = "default",
+        threads: int = 0,
+        max_input_length: int = 1024,
+    ) -> None:
         if not (Path(model_dir) / "model.bin").is_file():
             raise MissingArtifact(str(model_dir), "no CTranslate2 model (model.bin) here; train/convert first")
         self.model_dir = Path(model_dir)
@@ -88,6 +97,7 @@ class CT2Decoder:
             inter_threads=threads if threads > 0 else (os.cpu_count() or 1),
             intra_threads=1,
         )
+        self.max_input_length = max_input_length
 
     def translate(
         self,
@@ -97,8 +107,10 @@ class CT2Decoder:
         max_length: int = 400,
         batch_size: int = 32,
         batch_tokens: int = 0,
+        length_penalty: float = 0.0,
     ) -> list[list[Hypothesis]]:
-        """n-best hypotheses per tokenised source line, best first, scored by total log-probability.
+        """n-best hypotheses per tokenised source line, best first, scored by total log-probability
+        (`length_penalty` 0; 1 divides by the length, as fairseq does).
 
         CTranslate2 sorts the inputs by length and cuts them into batches of `batch_size`
         reactions, or of up to `batch_tokens` source tokens when that is > 0 (fewer padded
@@ -112,8 +124,9 @@ class CT2Decoder:
             batch_type="tokens" if batch_tokens > 0 else "examples",
             beam_size=max(beam_size, n_best),
             num_hypotheses=n_best,
-            length_penalty=0.0,
+            length_penalty=length_penalty,
             max_decoding_length=max_length,
+            max_input_length=self.max_input_length,
             return_scores=True,
         )
         return [

@@ -29,7 +29,7 @@ class LLMModel(ActionModel):
         finetune.train(self.config, self.paths.data_dir, self.paths.work_dir, self.seed)
         self._generator = None
 
-    def predict(self, src: Sequence[str], n_best: int = 1) -> list[list[Hypothesis]]:
+    def _predict(self, src: Sequence[str], n_best: int) -> list[list[Hypothesis]]:
         if self._generator is None:
             from s2a.llm.finetune import Generator
 
@@ -73,7 +73,7 @@ class LLMEndpointModel(ActionModel):
             self._predictor = EndpointPredictor(self.config, retriever)
         return self._predictor
 
-    def predict(self, src: Sequence[str], n_best: int = 1) -> list[list[Hypothesis]]:
+    def _predict(self, src: Sequence[str], n_best: int) -> list[list[Hypothesis]]:
         result: list[list[Hypothesis]] = self.predictor().predict(src, n_best)
         return result
 

@@ -222,11 +222,9 @@ class NearestNeighbourModel(ActionModel):
                 return results
             k = min(len(rows), 4 * k)
 
-    def predict(self, src: Sequence[str], n_best: int = 1) -> list[list[Hypothesis]]:
+    def _predict(self, src: Sequence[str], n_best: int) -> list[list[Hypothesis]]:
         """n-best training sequences by cosine; score = cosine (minus the count distance on fallback)."""
         self._load()
-        if n_best < 1:
-            return [[] for _ in src]
         counts = [reaction_counts(s) for s in src]
         reactions = [detokenize_smiles(s) for s in src]
         unique = list(dict.fromkeys(reactions))  # a repeated query is fingerprinted once

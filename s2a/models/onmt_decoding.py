@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from s2a.checkpoint import allowlisted, load_checkpoint
-from s2a.models.base import Hypothesis
+from s2a.formats.predictions import Hypothesis
 from s2a.models.onmt_config import write_config
 from s2a.models.onmt_options import TRANSLATE
 

@@ -21,7 +21,8 @@ import numpy as np
 
 from s2a.errors import MissingArtifact
 from s2a.models.base import ActionModel, Hypothesis, ModelPaths
-from s2a.models.training_set import Counts, TrainingTable, digest_files, fallback_groups, reaction_counts
+from s2a.formats.targets import Counts, reaction_counts
+from s2a.models.training_set import TrainingTable, digest_files, fallback_groups
 
 
 def query_rng(seed: int, src_line: str) -> np.random.Generator:
@@ -99,7 +100,7 @@ class RandomModel(ActionModel):
         groups, distance = fallback_groups(query, self._groups)
         return np.concatenate([self._groups[g] for g in groups]), distance
 
-    def predict(self, src: Sequence[str], n_best: int = 1) -> list[list[Hypothesis]]:
+    def _predict(self, src: Sequence[str], n_best: int) -> list[list[Hypothesis]]:
         table = self._load()
         out = []
         for line in src:

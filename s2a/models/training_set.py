@@ -16,22 +16,9 @@ from pathlib import Path
 import numpy as np
 
 from s2a.errors import InvalidReaction, MissingArtifact
-from s2a.tokenization import detokenize_smiles
+from s2a.formats.targets import Counts, reaction_counts
 
-Counts = tuple[int, int]  # (number of precursors, number of products)
 TABLE_VERSION = 1
-
-
-def reaction_counts(src_line: str) -> Counts:
-    """(precursors, products) of a tokenised `src` line; '.' separates compounds, '~' fragments."""
-    smiles = detokenize_smiles(src_line)
-    if smiles.count(">>") != 1:
-        raise InvalidReaction(smiles, "expected 'precursors>>products'")
-    left, right = smiles.split(">>")
-    n_pre, n_prod = len([c for c in left.split(".") if c]), len([c for c in right.split(".") if c])
-    if not n_pre or not n_prod:
-        raise InvalidReaction(smiles, "no precursors or no products")
-    return n_pre, n_prod
 
 
 def fallback_groups(query: Counts, available: Iterable[Counts]) -> tuple[list[Counts], int]:

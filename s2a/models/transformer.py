@@ -20,10 +20,11 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, Optional
 
-from s2a.errors import MissingArtifact, StaleArtifact, TokenizationError, UnsafeCheckpoint
+from s2a.errors import MissingArtifact, StaleArtifact, UnsafeCheckpoint
 from s2a.models.base import ActionModel, Hypothesis, ModelPaths
 from s2a.models.onmt_config import run_onmt, write_config
 from s2a.models.onmt_options import BUILD_VOCAB, TRAIN, TRANSLATE, command_config
+from s2a.models.ranking import Ranking
 from s2a.models.transformer_profile import TransformerSettings, load_settings
 
 log = logging.getLogger(__name__)
@@ -236,14 +237,10 @@ class TransformerModel(ActionModel):
             self._decoder = OnmtDecoder(checkpoint, options, self.work_dir / "onmt-translate.yaml")
         return self._decoder
 
-    def predict(self, src: Sequence[str], n_best: int = 1) -> list[list[Hypothesis]]:
-        if n_best < 1:
-            raise ValueError(f"n_best must be >= 1, got {n_best}")
-        for line in src:
-            if not line.strip():
-                raise TokenizationError(line, "empty source line")
-        if not src:
-            return []
+    def ranking(self) -> Optional[Ranking]:
+        return self.settings.ranking
+
+    def _predict(self, src: Sequence[str], n_best: int) -> list[list[Hypothesis]]:
         decoder = self._get_decoder()
         if self.settings.decoder == "ctranslate2":
             result: list[list[Hypothesis]] = decoder.translate(

@@ -16,6 +16,7 @@ import yaml
 
 from s2a.errors import ConfigError
 from s2a.models.onmt_options import check_settings
+from s2a.models.ranking import Ranking
 from s2a.paths import config_path
 
 DECODERS = ("ctranslate2", "onmt")
@@ -33,6 +34,7 @@ class TransformerSettings:
     decode_batch_tokens: int = 0  # CTranslate2 only: batches of this many source tokens; 0 = decode_batch_size reactions
     device: str = "auto"
     gpus: int = 1
+    ranking: Optional[Ranking] = None  # re-ranking of a wider n-best (s2a.models.ranking); None: decoder order
 
     @property
     def beam_size(self) -> int:
@@ -100,6 +102,10 @@ def load_settings(profile: str, overrides: Optional[Mapping[str, Any]] = None) -
     check_settings(onmt, where)
     if "train_steps" not in onmt:
         raise ConfigError(where, "onmt.train_steps is required")
+    ranking = data.get("ranking")
+    if ranking is not None and not isinstance(ranking, Mapping):
+        raise ConfigError(where, "expected a mapping (width, valid_first, length_exponent) or null", key="ranking")
+    data["ranking"] = Ranking.from_mapping(ranking, where) if ranking is not None else None
     settings = TransformerSettings(profile=profile, **{**data, "onmt": onmt})
     if settings.decoder not in DECODERS:
         raise ConfigError(where, f"decoder {settings.decoder!r} is not one of {DECODERS}")

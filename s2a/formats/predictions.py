@@ -3,15 +3,27 @@
 `predictions/<model>/<split>.txt`: the best hypothesis per reaction, one line each, `tgt` format,
 aligned with `src-<split>.txt` (an empty line where a model had no answer).
 `predictions/<model>/<split>.nbest.jsonl`: per reaction {"src", "hypotheses": [{"actions", "score"}]}.
+`predictions/<model>/<split>.raw.txt` / `.raw.nbest.jsonl`: the same in the decoder's own order,
+for models whose hypotheses are re-ranked (s2a.models.ranking): the paper-faithful figures.
 """
 from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from s2a.errors import MissingArtifact
-from s2a.models.base import Hypothesis
+
+RAW = "raw"  # `<split>.raw.txt`: predictions in the decoder's own ranking
+
+
+@dataclass(frozen=True)
+class Hypothesis:
+    """One predicted action sequence in `tgt` format, with the decoder's score (higher is better)."""
+
+    actions: str
+    score: float = 0.0
 
 
 def write_predictions(out_dir: Path, split: str, src: Sequence[str], hyps: Sequence[Sequence[Hypothesis]]) -> Path:

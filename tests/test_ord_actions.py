@@ -24,15 +24,8 @@ from paragraph2actions.actions import (
     Yield,
 )
 
-from preprocessing.actions import (
-    FirstAvailable,
-    GivenActions,
-    OrdStructuredActions,
-    _custom_workup_action,
-    default_action_source,
-    temperature_text,
-    time_text,
-)
+from preprocessing.action_sources import FirstAvailable, GivenActions, default_action_source
+from preprocessing.ord_actions import OrdStructuredActions, _custom_workup_action, temperature_text, time_text
 from preprocessing.ord_source import iter_ord_records
 from preprocessing.reasons import Dropped, Reason
 from s2a.records import Record

@@ -1,15 +1,7 @@
-"""Where a record's actions come from: pluggable action sources (paragraph2actions Action objects).
-
-- GivenActions: the record already has readable actions (JSONL/CSV sources, processed data).
-- OrdStructuredActions: derived from the structured fields of the ORD Reaction message
-  (inputs by addition order, conditions, reaction time, work-ups by type, products).
-- FirstAvailable: the first source that can answer, so a text-based extractor can join later.
-
-A source raises preprocessing.reasons.Dropped when it cannot give actions for a record.
-"""
+"""ORD structured fields -> actions: inputs by addition order, conditions, reaction time, work-ups
+by type, products (paragraph2actions Action objects)."""
 from __future__ import annotations
 
-import abc
 import math
 import re
 from collections import Counter
@@ -38,12 +30,11 @@ from paragraph2actions.actions import (
     Wash,
     Yield,
 )
-from paragraph2actions.conversion_utils import StringToActionError
 
+from preprocessing.action_sources import ActionSource
 from preprocessing.names import is_generic
 from preprocessing.ord_source import compound_name, compound_smiles
 from preprocessing.reasons import Dropped, Reason
-from s2a.action_format import readable_converter
 from s2a.records import Record
 
 _WORKUP = reaction_pb2.ReactionWorkup.ReactionWorkupType
@@ -67,68 +58,6 @@ _CONTROL_TEMPERATURES = {
     _CONTROL.DRY_ICE_BATH: "-78 °C",
     _CONTROL.LIQUID_NITROGEN: "-196 °C",
 }
-
-
-class ActionSource(abc.ABC):
-    """Gives the actions of a record, or raises Dropped(NO_ACTIONS / INVALID_ACTION / UNREADABLE_CONDITION)."""
-
-    name: str = ""
-
-    def available(self, record: Record) -> bool:
-        """Whether this source has anything to say about `record` (cheap check, used by FirstAvailable)."""
-        return True
-
-    @abc.abstractmethod
-    def actions(self, record: Record) -> list[Action]:
-        ...
-
-
-class GivenActions(ActionSource):
-    """The record's own readable actions (one string per action), parsed by ReadableConverter."""
-
-    name = "given"
-
-    def __init__(self) -> None:
-        self.converter = readable_converter()
-
-    def available(self, record: Record) -> bool:
-        return bool(record.actions)
-
-    def actions(self, record: Record) -> list[Action]:
-        if not record.actions:
-            raise Dropped(Reason.NO_ACTIONS, "record has no actions")
-        out = []
-        for text in record.actions:
-            try:
-                out.append(self.converter.string_to_action(text.strip()))
-            except (StringToActionError, ValueError, TypeError) as e:
-                raise Dropped(Reason.INVALID_ACTION, text) from e
-        return out
-
-
-class FirstAvailable(ActionSource):
-    """The first of several sources that is available for a record (paragraph2actions combiner style)."""
-
-    def __init__(self, sources: Sequence[ActionSource]) -> None:
-        self.sources = list(sources)
-        self.name = "first-of(" + ",".join(s.name for s in self.sources) + ")"
-
-    def available(self, record: Record) -> bool:
-        return any(s.available(record) for s in self.sources)
-
-    def actions(self, record: Record) -> list[Action]:
-        for source in self.sources:
-            if source.available(record):
-                return source.actions(record)
-        raise Dropped(Reason.NO_ACTIONS, f"none of {self.name} applies")
-
-    @property
-    def skipped(self) -> Counter[str]:
-        """What the combined sources skipped so far (sum of their `skipped` counters)."""
-        total: Counter[str] = Counter()
-        for source in self.sources:
-            total.update(getattr(source, "skipped", Counter()))
-        return total
 
 
 class OrdStructuredActions(ActionSource):
@@ -176,11 +105,6 @@ class OrdStructuredActions(ActionSource):
         if not builder.actions:
             raise Dropped(Reason.NO_ACTIONS, "ORD reaction without structured actions")
         return _collapse_repeats(builder.actions), builder.skipped
-
-
-def default_action_source() -> ActionSource:
-    """Given actions when the record has them, else ORD structured actions, else NO_ACTIONS."""
-    return FirstAvailable([GivenActions(), OrdStructuredActions()])
 
 
 # --- ORD -> actions -------------------------------------------------------------------------------

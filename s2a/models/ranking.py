@@ -1,0 +1,55 @@
+"""Validity-aware re-ranking of a decoder's n-best list.
+
+A beam ranks by total log-probability, which prefers short sequences, and knows nothing of which
+molecules a reaction has. The chosen ranking decodes a wider list (`width`) and puts first the
+hypotheses that are valid for their reaction (s2a.formats.targets: parse, and refer to exactly
+the reaction's `$k$` / `$-k$`), each group ordered by log-probability per token**length_exponent
+(0: the decoder's own total; 1: the mean per token). Stable: ties keep the decoder's order.
+Scores must be total log-probabilities (decoders run with length penalty 0).
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from s2a.errors import ConfigError
+from s2a.formats.predictions import Hypothesis
+from s2a.formats.targets import Counts, is_valid_for, reaction_counts
+
+
+@dataclass(frozen=True)
+class Ranking:
+    width: int = 10
+    valid_first: bool = True
+    length_exponent: float = 1.0
+
+    @classmethod
+    def from_mapping(cls, data: Mapping[str, Any], where: str = "ranking") -> "Ranking":
+        unknown = set(data) - {"width", "valid_first", "length_exponent"}
+        if unknown:
+            raise ConfigError(where, "unknown setting (known: width, valid_first, length_exponent)", key=sorted(unknown)[0])
+        ranking = cls(
+            width=int(data.get("width", cls.width)),
+            valid_first=bool(data.get("valid_first", cls.valid_first)),
+            length_exponent=float(data.get("length_exponent", cls.length_exponent)),
+        )
+        if ranking.width < 1:
+            raise ConfigError(where, f"must be >= 1, got {ranking.width}", key="width")
+        if ranking.length_exponent < 0:
+            raise ConfigError(where, f"must be >= 0, got {ranking.length_exponent}", key="length_exponent")
+        return ranking
+
+    def key(self, hypothesis: Hypothesis, counts: Counts) -> tuple[bool, float]:
+        """Sort key, smaller first: (invalid, -normalised score)."""
+        length = len(hypothesis.actions.split()) + 1  # + end of sequence, as the decoder scores it
+        normalised = hypothesis.score / length**self.length_exponent
+        invalid = self.valid_first and not is_valid_for(hypothesis.actions, counts)
+        return invalid, -normalised
+
+    def rank(self, src: str, hypotheses: Sequence[Hypothesis]) -> list[Hypothesis]:
+        counts = reaction_counts(src)
+        return sorted(hypotheses, key=lambda h: self.key(h, counts))
+
+    def describe(self) -> dict[str, Any]:
+        return {"width": self.width, "valid_first": self.valid_first, "length_exponent": self.length_exponent}

@@ -1,0 +1,93 @@
+from collections.abc import Sequence
+from pathlib import Path
+
+import pytest
+
+from s2a.errors import ConfigError, TokenizationError
+from s2a.formats.predictions import RAW, Hypothesis, read_nbest, read_top1
+from s2a.models.base import ActionModel, ModelPaths
+from s2a.models.ranking import Ranking
+from s2a.predicting import predict_split
+
+SRC = "C C ( = O ) Cl . C C O >> C C O C ( C ) = O"  # 2 precursors, 1 product
+SHORT_INVALID = Hypothesis("ADD $1$ ; YIELD $-1$", -1.0)  # best total log-probability, misses $2$
+LONG_VALID = Hypothesis("ADD $1$ ; ADD $2$ ; STIR for @2@ at #4# ; CONCENTRATE ; YIELD $-1$", -4.0)
+SHORT_VALID = Hypothesis("ADD $1$ ; ADD $2$ ; YIELD $-1$", -3.0)
+
+
+def test_valid_hypotheses_come_first() -> None:
+    ranked = Ranking(width=3, valid_first=True, length_exponent=0.0).rank(SRC, [SHORT_INVALID, LONG_VALID, SHORT_VALID])
+    assert ranked == [SHORT_VALID, LONG_VALID, SHORT_INVALID]
+
+
+def test_length_exponent_normalises_per_token() -> None:
+    # -3 over 10 tokens (+ end) vs -4 over 19 (+ end): per token the longer one is better.
+    assert Ranking(length_exponent=1.0).rank(SRC, [SHORT_VALID, LONG_VALID]) == [LONG_VALID, SHORT_VALID]
+    assert Ranking(length_exponent=0.0).rank(SRC, [LONG_VALID, SHORT_VALID]) == [SHORT_VALID, LONG_VALID]
+
+
+def test_without_valid_first_only_scores_count() -> None:
+    ranked = Ranking(valid_first=False, length_exponent=0.0).rank(SRC, [LONG_VALID, SHORT_INVALID])
+    assert ranked == [SHORT_INVALID, LONG_VALID]
+
+
+def test_settings_are_checked() -> None:
+    assert Ranking.from_mapping({"width": 5}) == Ranking(width=5)
+    with pytest.raises(ConfigError, match=r"\[widht\]"):
+        Ranking.from_mapping({"widht": 5}, "configs/x.yaml")
+    with pytest.raises(ConfigError, match=r"\[width\]"):
+        Ranking.from_mapping({"width": 0})
+
+
+class _Fixed(ActionModel):
+    """A family that always decodes the same list: exercises the base class's template."""
+
+    name = "fixed"
+
+    def __init__(self, paths: ModelPaths, ranking: Ranking | None) -> None:
+        super().__init__(paths)
+        self._ranking = ranking
+        self.asked: list[int] = []
+
+    def train(self) -> None:
+        pass
+
+    def ranking(self) -> Ranking | None:
+        return self._ranking
+
+    def _predict(self, src: Sequence[str], n_best: int) -> list[list[Hypothesis]]:
+        self.asked.append(n_best)
+        return [[SHORT_INVALID, LONG_VALID, SHORT_VALID][:n_best] for _ in src]
+
+
+def test_base_class_decodes_the_ranking_width_and_keeps_the_raw_order(tmp_path: Path) -> None:
+    model = _Fixed(ModelPaths(tmp_path, tmp_path), Ranking(width=3, length_exponent=0.0))
+    chosen, raw = model.predict_ranked([SRC], n_best=1)
+    assert model.asked == [3]
+    assert chosen == [[SHORT_VALID]] and raw == [[SHORT_INVALID]]
+    assert model.describe() == {"ranking": {"width": 3, "valid_first": True, "length_exponent": 0.0}}
+
+
+def test_base_class_checks_input_for_every_family(tmp_path: Path) -> None:
+    model = _Fixed(ModelPaths(tmp_path, tmp_path), None)
+    for bad in (0, -1, True, 1.5):
+        with pytest.raises(ValueError, match="n_best"):
+            model.predict([SRC], n_best=bad)  # type: ignore[arg-type]
+    with pytest.raises(TokenizationError):
+        model.predict([SRC, "  "])
+    assert model.predict([]) == [] and model.asked == []
+
+
+def test_predict_split_writes_both_rankings(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "src-test.txt").write_text(SRC + "\n" + SRC + "\n")
+    model = _Fixed(ModelPaths(data, tmp_path / "work"), Ranking(width=3, length_exponent=0.0))
+    out = tmp_path / "pred"
+    predict_split(model, "test", 2, out)
+    assert read_top1(out / "test.txt") == [SHORT_VALID.actions] * 2
+    assert read_top1(out / f"test.{RAW}.txt") == [SHORT_INVALID.actions] * 2
+    assert [h.actions for h in read_nbest(out / f"test.{RAW}.nbest.jsonl")[0]] == [SHORT_INVALID.actions, LONG_VALID.actions]
+    model._ranking = None  # a model without ranking removes a stale raw file
+    predict_split(model, "test", 1, out)
+    assert not (out / f"test.{RAW}.txt").exists()
