@@ -10,7 +10,7 @@ from click.testing import CliRunner
 from s2a.cli import main
 from s2a.errors import ConfigError
 from s2a.llm.ablation import markdown_table, run_ablation
-from s2a.llm.selection import divergence
+from s2a.selection import divergence
 from sample import sample_prefix
 
 FIXTURE = sample_prefix(40)

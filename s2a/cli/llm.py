@@ -18,7 +18,7 @@ fraction_opt = click.option("--fraction", type=click.FloatRange(0, 1, min_open=T
 method_opt = click.option("--method", type=click.Choice(["greedy", "score"]), default="greedy", show_default=True,
                           help="greedy: add the example that most lowers the divergence, repeatedly; "
                                "score: rank once by each example's effect on the whole pool (fast, "
-                               "overshoots: see s2a.llm.selection).")
+                               "overshoots: see s2a.selection).")
 step_opt = click.option("--step", type=int, default=0,
                         help="Greedy: examples added per round [default: size/500, at least 1; 1 = exact greedy].")
 reference_opt = click.option("--reference-split", default="valid", show_default=True,
@@ -43,7 +43,7 @@ def select_command(data_dir: Path, fraction: float, method: str, step: int, refe
     """Keep the training examples whose action-type, bigram and length distributions are closest
     (Jensen–Shannon) to the reference split's."""
     from s2a.llm.ablation import write_subset
-    from s2a.llm.selection import divergence, random_subset, select
+    from s2a.selection import divergence, random_subset, select
     from s2a.llm.splits import read_lines
 
     pool = read_lines(data_dir / "tgt-train.txt")

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from s2a.errors import ConfigError
-from s2a.llm.selection import divergence, random_subset, select
+from s2a.selection import divergence, random_subset, select
 from s2a.llm.splits import read_lines
 
 SPLITS_COPIED = ("valid", "test")

@@ -1,4 +1,4 @@
-"""s2a.llm.selection: Jensen–Shannon divergence and distribution-divergence data selection."""
+"""s2a.selection: Jensen–Shannon divergence and distribution-divergence data selection."""
 from __future__ import annotations
 
 import math
@@ -8,7 +8,8 @@ import numpy as np
 import pytest
 
 from s2a.errors import ConfigError
-from s2a.llm.selection import counter_divergence, divergence, features, jensen_shannon, random_subset, select
+from s2a.formats.distributions import counter_divergence, jensen_shannon
+from s2a.selection import divergence, features, random_subset, select
 from sample import sample_prefix
 
 FIXTURE = sample_prefix(40)

@@ -34,16 +34,11 @@ from dataclasses import dataclass
 import numpy as np
 
 from s2a.errors import ConfigError
-from s2a.tokenization import detokenize_actions
+from s2a.formats.distributions import action_types, counter_divergence, jsd_terms
 
 FAMILIES = ("type", "bigram", "length")
 METHODS = ("greedy", "score")
 BOS, EOS = "<s>", "</s>"
-
-
-def action_types(tgt: str) -> list[str]:
-    """'ADD $1$ ; STIR for @2@ at #4#' -> ['ADD', 'STIR']."""
-    return [a.split()[0] for a in detokenize_actions(tgt)]
 
 
 def features(tgt: str) -> dict[str, Counter[str]]:
@@ -55,30 +50,6 @@ def features(tgt: str) -> dict[str, Counter[str]]:
         "bigram": Counter(f"{a} {b}" for a, b in zip(padded, padded[1:])),
         "length": Counter({str(len(types)): 1}),
     }
-
-
-def _h(q: np.ndarray, p: np.ndarray) -> np.ndarray:
-    """Per-coordinate JSD term: ½ q log2(2q/(q+p)) + ½ p log2(2p/(q+p)), with 0 log 0 = 0."""
-    m = q + p
-    with np.errstate(divide="ignore", invalid="ignore"):
-        a = np.where(q > 0, q * np.log2(np.where(q > 0, 2 * q / np.where(m > 0, m, 1), 1)), 0.0)
-        b = np.where(p > 0, p * np.log2(np.where(p > 0, 2 * p / np.where(m > 0, m, 1), 1)), 0.0)
-    return 0.5 * (a + b)
-
-
-def jensen_shannon(p: Sequence[float] | np.ndarray, q: Sequence[float] | np.ndarray) -> float:
-    """JSD (base 2) between two frequency vectors, each normalised to sum 1 (a zero vector stays 0)."""
-    pa, qa = np.asarray(p, dtype=float), np.asarray(q, dtype=float)
-    if pa.shape != qa.shape:
-        raise ValueError(f"shapes differ: {pa.shape} vs {qa.shape}")
-    pa = pa / pa.sum() if pa.sum() > 0 else pa
-    qa = qa / qa.sum() if qa.sum() > 0 else qa
-    return float(_h(qa, pa).sum())
-
-
-def counter_divergence(reference: Mapping[str, float], other: Mapping[str, float]) -> float:
-    keys = sorted(set(reference) | set(other))
-    return jensen_shannon([reference.get(k, 0) for k in keys], [other.get(k, 0) for k in keys])
 
 
 def _aggregate(lines: Sequence[str]) -> dict[str, Counter[str]]:
@@ -145,11 +116,11 @@ class _Family:
         denominators = np.where(new_totals > 0, new_totals, 1.0)
         # The untouched features of c renormalise by c's total only: one dense sum per distinct total.
         distinct, inverse = np.unique(denominators, return_inverse=True)
-        base = np.array([_h(counts / d, self.p).sum() for d in distinct])[inverse]
+        base = np.array([jsd_terms(counts / d, self.p).sum() for d in distinct])[inverse]
         d_nz = denominators[self.rows]
         s_nz = counts[self.cols]
-        old = _h(s_nz / d_nz, self.p[self.cols])
-        new = _h((s_nz + sign * self.vals) / d_nz, self.p[self.cols])
+        old = jsd_terms(s_nz / d_nz, self.p[self.cols])
+        new = jsd_terms((s_nz + sign * self.vals) / d_nz, self.p[self.cols])
         return base + np.bincount(self.rows, weights=new - old, minlength=n)
 
 
