@@ -194,3 +194,21 @@ def test_sampled_run_with_indices_outside_the_split_is_unreadable(workspace: Pat
     (preds / "bad-sample" / "meta.json").write_text(json.dumps({"indices": [10], "split_size": 10}))
     c = compare(workspace / "data", preds, "test", _settings(FIXTURES), transfer=False)
     assert next(r for r in c.results if r.name == "bad-sample").status.startswith("unreadable")
+
+
+def test_report_shows_the_decoder_ranking_and_the_collapse_check(workspace: Path) -> None:
+    preds = workspace / "predictions"
+    truths = (workspace / "data" / "tgt-test.txt").read_text().splitlines()
+    (preds / "oracle" / "test.raw.txt").write_text("\n".join([truths[0]] * len(truths)) + "\n")  # one answer
+    c = compare(workspace / "data", preds, "test", _settings(FIXTURES), transfer=False)
+    by = {r.name: r for r in c.results}
+    raw = by["oracle"].raw
+    assert raw is not None and raw.exact == pytest.approx(1 / len(truths))
+    assert by["random-same-size"].raw is None
+    table = metrics_table(c)
+    assert "| oracle (decoder ranking) | " in table and "random-same-size (decoder ranking)" not in table
+    oracle = by["oracle"].collapse  # the oracle itself is not collapsed
+    assert oracle is not None and oracle.distinct == len(set(truths)) and oracle.length_jsd == 0.0
+    assert oracle.never_predicted == ()
+    md = render_markdown(c, None)
+    assert "### Collapse check" in md and f"| oracle | {len(set(truths))} (" in md

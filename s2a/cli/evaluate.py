@@ -30,7 +30,7 @@ DATA_DIR = Path("data/processed")
 def compare(data_dir: Path, predictions_dir: Path, models_dir: Path, out_dir: Path, split: str, transfer: bool,
             predict_transfer: bool, sample_dir: Optional[Path]) -> None:
     """Score every model's predictions and write reports/comparison.md (+ .csv, figures)."""
-    from s2a.evaluation.report import EvaluationSettings, metrics_table, same_sample_tables, write_report
+    from s2a.evaluation.report import EvaluationSettings, collapse_table, metrics_table, same_sample_tables, write_report
     from s2a.evaluation.report import compare as run
 
     settings = EvaluationSettings.from_yaml()
@@ -39,6 +39,7 @@ def compare(data_dir: Path, predictions_dir: Path, models_dir: Path, out_dir: Pa
     comparison = run(data_dir, predictions_dir, split, settings, transfer, predict_transfer, models_dir)
     path = write_report(comparison, out_dir)
     click.echo(metrics_table(comparison))
+    click.echo("\ncollapse check:\n" + collapse_table(comparison))
     if any(r.subset for r in comparison.scored):
         click.echo("\n" + same_sample_tables(comparison))
     if comparison.ablation:

@@ -19,11 +19,12 @@ import yaml
 
 from s2a.errors import MissingArtifact, PredictionMismatch, S2AError, UserError
 from s2a.evaluation.action_types import TypeScore, action_type_scores
+from s2a.evaluation.collapse import MIN_SHARE, Collapse, collapse
 from s2a.evaluation.differences import Difference, difference_counts
 from s2a.evaluation.metrics import Scores, score
 from s2a.evaluation.plots import plot_action_counts
 from s2a.paths import REPO_ROOT, config_path
-from s2a.formats.predictions import read_nbest, read_top1, write_predictions
+from s2a.formats.predictions import RAW, read_nbest, read_top1, write_predictions
 
 logger = logging.getLogger(__name__)
 
@@ -78,6 +79,8 @@ class ModelResult:
     transfer_note: str = ""
     truths: list[str] = field(default_factory=list)  # the targets its predictions are scored against
     subset: Optional[list[int]] = None  # for a sampled run, the split's line numbers it was scored on
+    raw: Optional[Scores] = None  # the decoder's own ranking, for a re-ranked model (paper-faithful)
+    collapse: Optional[Collapse] = None
 
 
 @dataclass
@@ -148,7 +151,15 @@ def score_model(name: str, predictions_dir: Path, split: str, srcs: list[str], t
         if nbest_path.is_file():
             lists = read_nbest(nbest_path)
             nbest = [[h.actions for h in hs] for hs in lists] if len(lists) == len(truths) else None
-        return ModelResult(name, "ok", score(srcs, truths, preds, nbest), preds, meta, truths=truths, subset=subset)
+        raw = None
+        raw_top = folder / f"{split}.{RAW}.txt"
+        if raw_top.is_file():
+            raw_preds = read_top1(raw_top)
+            if len(raw_preds) != len(truths):
+                raise PredictionMismatch("predictions", len(truths), len(raw_preds), str(raw_top))
+            raw = score(srcs, truths, raw_preds)
+        return ModelResult(name, "ok", score(srcs, truths, preds, nbest), preds, meta, truths=truths, subset=subset,
+                           raw=raw, collapse=collapse(truths, preds))
     except (S2AError, ValueError, KeyError) as e:
         return ModelResult(name, f"unreadable: {e}", meta=meta)
 
@@ -343,8 +354,12 @@ def metrics_table(c: Comparison) -> str:
             notes = [f"{k}: {r.meta[k]}" for k in ("profile", "decoder") if k in r.meta]
             if r.subset:
                 notes.append(f"scored on a seeded sample of {len(r.subset)} of {len(c.truths)} reactions")
+            if r.raw is not None:
+                notes.append("ranking: valid first, per-token score")
             extra = ", ".join(notes)
             lines.append(_scores_row(r.name, r.scores, extra))
+            if r.raw is not None:
+                lines.append(_scores_row(f"{r.name} (decoder ranking)", r.raw, "top-1 as decoded (paper-faithful)"))
         else:
             lines.append("| " + " | ".join([r.name] + [""] * (len(head) - 2) + [r.status]) + " |")
     ref = c.settings.paper_reference
@@ -352,6 +367,18 @@ def metrics_table(c: Comparison) -> str:
         cells = [f"*{ref.get('label', 'paper')}*"] + [_pct(ref.get(k)) for k, _ in COLUMNS]
         cells += ["n/a", "different data set"]
         lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def collapse_table(c: Comparison) -> str:
+    """Distinct top-1 sequences, length-histogram divergence to the truth, action types never written."""
+    lines = _head(["model", "distinct top-1", "length JSD", f"types ≥ {MIN_SHARE:.0%} of the truth never predicted"])
+    for r in c.scored:
+        k = r.collapse
+        if k is None:
+            continue
+        never = ", ".join(k.never_predicted) or "none"
+        lines.append(f"| {r.name} | {k.distinct} ({_pct(k.distinct_share)} %) | {k.length_jsd:.3f} | {never} |")
     return "\n".join(lines)
 
 
@@ -428,6 +455,18 @@ def render_markdown(c: Comparison, figure: Optional[str]) -> str:
         "best of n: at least one of the n-best hypotheses ≥ 75 %.",
         "",
         metrics_table(c),
+        "",
+        "A model whose hypotheses are re-ranked (validity first, then log-probability per token; "
+        "`ranking:` in its profile) has a second row with the decoder's own top-1, the paper's ranking.",
+        "",
+        "### Collapse check",
+        "",
+        "distinct top-1: different sequences among the top-1 predictions (one generic answer for every "
+        "reaction is 1); length JSD: Jensen–Shannon divergence (base 2, 0 = same) of the number-of-actions "
+        "histogram to the truth's; the action types that are at least 1 % of the truth's actions but "
+        "never predicted.",
+        "",
+        collapse_table(c),
         "",
     ]
     if ref:
