@@ -134,3 +134,37 @@ def test_keep_checkpoint_also_prunes_the_runs_before_a_resume(run: TinyRun, tmp_
                              overrides={"onmt": {"keep_checkpoint": 1}})
     model._prune_checkpoints()
     assert [s for s, _ in model.checkpoints()] == [model.settings.train_steps]
+
+
+def test_learning_curve_has_validation_scores_and_a_sequence_score_per_checkpoint(run: TinyRun) -> None:
+    from s2a.learning_curve import COLUMNS, read_curve
+
+    model = run.model()
+    assert model.curve_path.read_text(encoding="utf-8").splitlines()[0] == ",".join(COLUMNS)
+    points = read_curve(model.curve_path)
+    assert [p.step for p in points] == [10, 20]  # valid_steps 10: one per run, the resumed one counted on
+    for p in points:
+        assert p.valid_loss is not None and p.valid_loss > 0
+        assert p.valid_token_accuracy is not None and 0 <= p.valid_token_accuracy <= 100
+        assert p.valid_at_least_50 is not None and 0 <= p.valid_at_least_50 <= 100
+        assert p.seconds is not None and p.seconds > 0
+    assert points[1].seconds > points[0].seconds
+    assert not (model.work_dir / "curve-ct2").exists()
+
+
+def test_report_every_is_lowered_for_a_slow_device(tmp_path: Path) -> None:
+    paper = TransformerModel(ModelPaths(tmp_path, tmp_path / "w"), profile="paper", overrides={"device": "cpu"})
+    # 4 x 1024 tokens per step at ~1,000 tokens/s: a report every ~10 steps, not every 1,000
+    assert paper.report_every() == 10
+    tiny = TransformerModel(ModelPaths(tmp_path, tmp_path / "w"), profile="tiny")
+    assert tiny.report_every() == tiny.settings.onmt["report_every"]
+
+
+def test_a_gpu_profile_without_a_gpu_says_so(tmp_path: Path) -> None:
+    import torch
+
+    if torch.cuda.is_available():
+        pytest.skip("a GPU is present")
+    paper = TransformerModel(ModelPaths(tmp_path, tmp_path / "w"), profile="paper")
+    assert paper.no_gpu_note() is not None and "no GPU found" in paper.no_gpu_note()
+    assert TransformerModel(ModelPaths(tmp_path, tmp_path / "w"), profile="tiny").no_gpu_note() is None

@@ -14,6 +14,7 @@ from typing import Any
 import yaml
 
 from s2a.external import run_logged
+from s2a.progress import LogReader
 from s2a.paths import REPO_ROOT
 
 
@@ -23,10 +24,11 @@ def write_config(options: Mapping[str, Any], path: Path) -> Path:
     return path
 
 
-def run_onmt(command: str, config: Path, log_path: Path, threads: int = 0) -> None:
+def run_onmt(command: str, config: Path, log_path: Path, threads: int = 0, **progress: Any) -> LogReader:
     """Run `onmt_<command> -config <config>` through our entry; output is appended to `log_path`.
 
-    Raises ExternalToolFailed with the log's last lines if it fails.
+    `progress`: run_logged's keywords (total_steps, start_step, valid_steps, no_gpu_note). Raises
+    ExternalToolFailed with the log's last lines if it fails.
     """
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(p for p in (str(REPO_ROOT), env.get("PYTHONPATH", "")) if p)
@@ -34,4 +36,4 @@ def run_onmt(command: str, config: Path, log_path: Path, threads: int = 0) -> No
         env["S2A_TORCH_THREADS"] = str(threads)
         env["OMP_NUM_THREADS"] = str(threads)
     argv = [sys.executable, "-m", "s2a.models.onmt_entry", command, "-config", str(config)]
-    run_logged(f"onmt_{command}", argv, log_path, env)
+    return run_logged(f"onmt_{command}", argv, log_path, env, **progress)
