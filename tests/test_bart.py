@@ -181,3 +181,47 @@ def test_profile_options_parse_in_fairseq(profile: str, tmp_path: Path) -> None:
     assert args.required_batch_size_multiple == 1 and args.num_workers == 0
     assert args.share_all_embeddings  # bart_base shares embeddings: needs the joined dictionary
     assert args.save_dir == str(tmp_path / "checkpoints")
+
+
+@slow
+def test_learning_curve_scores_the_prediction_checkpoint(trained: BartModel) -> None:
+    from s2a.learning_curve import read_curve
+
+    points = read_curve(trained.curve_path)
+    final = [p for p in points if p.step == trained.config.train["max-update"]]
+    assert final and final[0].valid_at_least_50 is not None and 0 <= final[0].valid_at_least_50 <= 100
+
+
+@slow
+def test_validation_lines_feed_the_learning_curve(tmp_path: Path) -> None:
+    config = load_config("tiny").with_train(disable_validation=False, max_update=12, validate_interval_updates=6)
+    model = BartModel(ModelPaths(data_dir=FIXTURES, work_dir=tmp_path / "work"), profile="tiny", config=config)
+    model.train()
+    from s2a.learning_curve import read_curve
+
+    points = {p.step: p for p in read_curve(model.curve_path)}
+    assert {6, 12} <= set(points)
+    for step in (6, 12):
+        p = points[step]
+        assert p.valid_loss is not None and p.valid_loss > 0  # nll_loss, converted to nats
+        assert p.valid_token_accuracy is not None and 0 <= p.valid_token_accuracy <= 100  # --report-accuracy
+    assert points[12].valid_at_least_50 is not None
+
+
+def test_paper_profile_on_a_cpu_reports_often_and_says_it_has_no_gpu(tmp_path: Path) -> None:
+    import torch
+
+    if torch.cuda.is_available():
+        pytest.skip("a GPU is present")
+    model = BartModel(ModelPaths(data_dir=FIXTURES, work_dir=tmp_path), profile="paper")
+    argv = model.train_argv()
+    assert int(argv[argv.index("--log-interval") + 1]) < 500  # 4 x 4,096 tokens per update on a CPU
+    assert "--report-accuracy" in argv
+    assert model.no_gpu_note(argv) is not None
+    tiny = BartModel(ModelPaths(data_dir=FIXTURES, work_dir=tmp_path), profile="tiny")
+    assert tiny.no_gpu_note(tiny.train_argv()) is None
+    assert argv_value(tiny.train_argv(), "--log-interval") == "25"
+
+
+def argv_value(argv: list, flag: str) -> str:
+    return str(argv[argv.index(flag) + 1])

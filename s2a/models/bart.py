@@ -27,10 +27,12 @@ from typing import Any, Optional
 import yaml
 
 from s2a.errors import ConfigError, ExternalToolFailed, MissingArtifact, StaleArtifact
+from s2a import learning_curve as curve
 from s2a.external import run_logged
 from s2a.models.base import ActionModel, Hypothesis, ModelPaths
 from s2a.models.fairseq_options import merge, to_argv
 from s2a.models.ranking import Ranking
+from s2a.progress import LogReader
 from s2a.paths import REPO_ROOT, config_path
 
 logger = logging.getLogger(__name__)
@@ -38,6 +40,7 @@ logger = logging.getLogger(__name__)
 SPLITS = ("train", "valid")
 LANGS = ("src", "tgt")
 DONE_MARKER = ".s2a-done.json"
+CPU_TOKENS_PER_S = 4000  # measured: 2 updates/s of 2,048 tokens for the cpu profile on 2 cores
 ENGINES = ("fairseq", "ctranslate2")
 
 # Options s2a controls itself (the style guide's "one table of external CLI arguments"); YAML
@@ -210,22 +213,62 @@ class BartModel(ActionModel):
     def train_argv(self) -> list[str]:
         import torch
 
+        cpu = not torch.cuda.is_available()
         options = merge(
-            {"cpu": not torch.cuda.is_available()},
+            {"cpu": cpu},
             self.config.train,
             TRAIN_FIXED,
             {"save-dir": str(self.checkpoint_dir), "seed": self.seed},
         )
+        if options.get("criterion") == "label_smoothed_cross_entropy":
+            options["report-accuracy"] = True  # token accuracy in the [valid] lines (learning curve)
+        if cpu:  # a report about every 45 s at the expected CPU speed (the paper's 500 updates are hours)
+            tokens = int(options.get("max-tokens", 4096)) * int(options.get("update-freq", 1))
+            options["log-interval"] = min(int(options.get("log-interval", 100)), max(1, int(45 * CPU_TOKENS_PER_S / tokens)))
         return [str(self.bin_dir), *to_argv(options)]
 
-    def _run_tool(self, tool: str, argv: list[str], log: Path) -> None:
+    def no_gpu_note(self, argv: list[str]) -> Optional[str]:
+        """One line for the GPU profile (paper) trained on a CPU."""
+        if self.profile == "paper" and "--cpu" in argv:
+            return "no GPU found: profile 'paper' is meant for one; training on the CPU"
+        return None
+
+    @property
+    def curve_path(self) -> Path:
+        return self.paths.work_dir / curve.FILE
+
+    def _updates(self, checkpoint: Path) -> int:
+        from s2a.models.fairseq_checkpoint import checkpoint_num_updates, load_checkpoint_state
+
+        return checkpoint_num_updates(load_checkpoint_state(checkpoint)) if checkpoint.is_file() else 0
+
+    def update_learning_curve(self) -> list[curve.CurvePoint]:
+        """The sequence score of the prediction checkpoint (greedy CTranslate2 decoding of the
+        validation sample; fairseq keeps no per-interval checkpoints worth decoding on a CPU)."""
+        step = self._updates(self.checkpoint_path)
+        done = any(p.step == step and p.valid_at_least_50 is not None for p in curve.read_curve(self.curve_path))
+        if done or step == 0:
+            return curve.read_curve(self.curve_path)
+        try:
+            from s2a.models.ctranslate import CT2Decoder
+        except ImportError:
+            return curve.read_curve(self.curve_path)
+        srcs, tgts = curve.valid_sample(self.paths.data_dir)
+        max_src = int(merge(self.config.train).get("max-source-positions", 1024))
+        decoder = CT2Decoder(self.export_ctranslate2(), threads=max(1, self.config.threads), max_input_length=max_src - 1)
+        hyps = decoder.translate(srcs, n_best=1, beam_size=1, max_length=self.config.max_len_b,
+                                 batch_size=self.config.batch_size)
+        score = round(curve.at_least_50(tgts, [h[0].actions for h in hyps]), 2)
+        return curve.merge_points(self.curve_path, [curve.CurvePoint(step, valid_at_least_50=score)])
+
+    def _run_tool(self, tool: str, argv: list[str], log: Path, **progress: Any) -> LogReader:
         env = dict(os.environ)
         env["PYTHONPATH"] = os.pathsep.join([str(REPO_ROOT), *filter(None, [env.get("PYTHONPATH")])])
         threads = str(max(1, self.config.threads))
         env.update({"S2A_TORCH_THREADS": threads, "OMP_NUM_THREADS": threads, "MKL_NUM_THREADS": threads})
         cmd = [sys.executable, "-m", "s2a.models.fairseq_entry", tool, *argv]
         logger.info("running fairseq-%s (log: %s)", tool, log)
-        run_logged(f"fairseq-{tool}", cmd, log, env)
+        return run_logged(f"fairseq-{tool}", cmd, log, env, **progress)
 
     def _prepare_data(self) -> None:
         files = self._split_files()
@@ -255,12 +298,19 @@ class BartModel(ActionModel):
             logger.info("BART %s already trained in %s", self.profile, self.checkpoint_dir)
             return
         argv = self.train_argv()
-        self._run_tool("train", argv, self.checkpoint_dir / "train.log")
         last = self.checkpoint_dir / "checkpoint_last.pt"
+        start = self._updates(last)
+        reader = self._run_tool("train", argv, self.checkpoint_dir / "train.log",
+                                total_steps=int(merge(self.config.train).get("max-update", 0)) or None, start_step=start,
+                                no_gpu_note=self.no_gpu_note(argv))
+        offset = curve.elapsed_before(self.curve_path, start)
+        curve.merge_points(self.curve_path, [curve.CurvePoint(v.step, v.loss, v.accuracy, seconds=round(offset + v.seconds, 1))
+                                             for v in reader.validations])
         if not last.is_file():
             raise ExternalToolFailed("fairseq-train", 0, str(self.checkpoint_dir / "train.log"), "no checkpoint_last.pt written")
         (self.checkpoint_dir / DONE_MARKER).write_text(json.dumps({"argv": argv}), encoding="utf-8")
         self._loaded = None
+        self.update_learning_curve()
 
     # ---- prediction -------------------------------------------------------------------------
     def export_ctranslate2(self) -> Path:
