@@ -137,3 +137,18 @@ def test_bad_profile_is_a_config_error(tmp_path: Path) -> None:
         load_llm_config(str(bad))
     with pytest.raises(ConfigError, match="no llm profile"):
         load_llm_config("nonexistent-profile")
+
+
+def test_progress_lines_and_learning_curve(tiny: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from s2a.learning_curve import read_curve
+
+    config = load_llm_config(str(write_profile(tmp_path / "full.yaml", tiny, "full", 3, save_every=2)))
+    finetune.train(config, FIXTURE, tmp_path / "w")
+    lines = [x for x in capsys.readouterr().err.splitlines() if x.startswith("[llm] running for")]
+    assert len(lines) == 3 and "step 3/3" in lines[-1] and "tok/s" in lines[-1] and "ETA" in lines[-1]
+    points = read_curve(tmp_path / "w" / "learning_curve.csv")
+    assert [p.step for p in points] == [2, 3]  # at the checkpoint and at the end
+    for p in points:
+        assert p.valid_loss is not None and p.valid_loss > 0
+        assert p.valid_token_accuracy is not None and 0 <= p.valid_token_accuracy <= 100
+        assert p.valid_at_least_50 is None  # generation is left to predict-split

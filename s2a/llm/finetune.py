@@ -9,7 +9,11 @@ resumed run sees the same batches as an uninterrupted one.
 
 Work dir layout: `checkpoint/` (model or adapter + `state.pt`: run key, step, optimizer,
 scheduler, losses; removed when training ends), `final/` (model or adapter + tokenizer +
-`s2a-llm.json`: run key, settings, losses, s/step).
+`s2a-llm.json`: run key, settings, losses, s/step), `learning_curve.csv` (teacher-forced loss and
+token accuracy on a seeded sample of validation reactions at every checkpoint and at the end;
+generating answers costs seconds per reaction on a CPU, so the sequence score is left to
+predict-split). A progress line (step, tokens/s, loss, ETA) goes to stderr every `log_every` steps
+and at least once a minute.
 """
 from __future__ import annotations
 
@@ -18,6 +22,7 @@ import logging
 import os
 import random
 import shutil
+import sys
 import time
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
@@ -26,6 +31,7 @@ from typing import Any, Optional
 
 import torch
 
+from s2a import learning_curve as curve
 from s2a.checkpoint import load_checkpoint
 from s2a.errors import ConfigError, MissingArtifact
 from s2a.llm.base_model import resolve_base_model
@@ -35,11 +41,13 @@ from s2a.llm.splits import read_pairs
 from s2a.formats.predictions import Hypothesis
 from s2a.models.training_set import digest_files
 from s2a.paths import REPO_ROOT
+from s2a.progress import HEARTBEAT_S, Meter, StepReport, format_duration
 
 log = logging.getLogger(__name__)
 
 IGNORE_INDEX = -100
 META_FILE = "s2a-llm.json"
+EVAL_EXAMPLES = 32  # validation examples scored at each checkpoint: ~10 s for SmolLM2-135M on 2 cores
 
 
 def base_cache_dir() -> Path:
@@ -122,6 +130,36 @@ def batch_indices(n: int, batch_size: int, step: int, seed: int) -> list[int]:
     order = list(range(n))
     random.Random(seed * 1_000_003 + epoch).shuffle(order)
     return order[k * batch_size: (k + 1) * batch_size] or order[:batch_size]
+
+
+def validation_examples(tokenizer: Any, config: LLMConfig, data_dir: Path) -> list[Encoded]:
+    """The learning curve's fixed sample of the validation split (s2a.learning_curve), encoded."""
+    if not (data_dir / "src-valid.txt").is_file():
+        return []
+    src, tgt = read_pairs(data_dir, "valid")
+    encoded = [encode_example(tokenizer, src[i], tgt[i]) for i in curve.sample_indices(len(src), EVAL_EXAMPLES)]
+    return [e for e in encoded if len(e.input_ids) <= config.train.max_length]
+
+
+@torch.inference_mode()
+def evaluate(model: Any, examples: Sequence[Encoded], pad_id: int, device: torch.device,
+             batch_size: int) -> tuple[float, float]:
+    """(loss in nats per answer token, % of answer tokens predicted right), teacher-forced."""
+    was_training = model.training
+    model.eval()
+    loss_sum, right, tokens = 0.0, 0, 0
+    for start in range(0, len(examples), batch_size):
+        batch = {k: v.to(device) for k, v in collate(examples[start: start + batch_size], pad_id).items()}
+        logits = model(input_ids=batch["input_ids"], attention_mask=batch["attention_mask"]).logits[:, :-1]
+        labels = batch["labels"][:, 1:]
+        keep = labels != IGNORE_INDEX
+        picked = logits[keep].float()
+        loss_sum += float(torch.nn.functional.cross_entropy(picked, labels[keep], reduction="sum"))
+        right += int((picked.argmax(-1) == labels[keep]).sum())
+        tokens += int(keep.sum())
+    if was_training:
+        model.train()
+    return loss_sum / max(1, tokens), 100.0 * right / max(1, tokens)
 
 
 def _load_trainable(config: LLMConfig, base: str, checkpoint: Optional[Path]) -> Any:
@@ -220,12 +258,28 @@ def train(config: LLMConfig, data_dir: Path, work_dir: Path, seed: int = 42,
 
     start, first_step = time.perf_counter(), step
     accum = config.train.grad_accum
+    meter = Meter(total=config.train.steps, start_step=step)
+    printed = meter.clock()
+    no_gpu = (f"no GPU found: profile {config.profile!r} is meant for one (device: auto); training on the CPU"
+              if config.device == "auto" and device.type == "cpu" else None)
+    valid = validation_examples(tokenizer, config, data_dir)
+    curve_file = work_dir / curve.FILE
+    offset = curve.elapsed_before(curve_file, step)
+
+    def record_curve() -> None:
+        if valid:
+            loss_v, acc_v = evaluate(model, valid, tokenizer.pad_token_id, device, config.train.batch_size)
+            curve.merge_points(curve_file, [curve.CurvePoint(step, round(loss_v, 4), round(acc_v, 2),
+                                                             seconds=round(offset + time.perf_counter() - start, 1))])
+
     while step < config.train.steps:
         optimizer.zero_grad(set_to_none=True)
         total = 0.0
+        step_start, step_tokens = time.perf_counter(), 0
         for micro in range(accum):
             idx = batch_indices(len(examples), config.train.batch_size, step * accum + micro, seed)
             batch = {k: v.to(device) for k, v in collate([examples[i] for i in idx], tokenizer.pad_token_id).items()}
+            step_tokens += int(batch["attention_mask"].sum())
             loss = model(**batch).loss / accum
             loss.backward()
             total += float(loss.detach())
@@ -234,14 +288,21 @@ def train(config: LLMConfig, data_dir: Path, work_dir: Path, seed: int = 42,
         scheduler.step()
         step += 1
         losses.append(total)
-        if step % config.train.log_every == 0 or step == config.train.steps:
-            log.info("llm: step %d/%d loss %.4f (%.2f s/step)", step, config.train.steps, total,
-                     (time.perf_counter() - start) / (step - first_step))
+        meter.update(StepReport(step, total, step_tokens / max(1e-9, time.perf_counter() - step_start)))
+        if step % config.train.log_every == 0 or step == config.train.steps or meter.clock() - printed >= HEARTBEAT_S:
+            print(f"[llm] {meter.line()}", file=sys.stderr, flush=True)
+            printed = meter.clock()
+            if no_gpu is not None and meter.total_s() is not None:
+                print(f"[llm] {no_gpu}; the {config.train.steps:,} steps take ~{format_duration(meter.total_s() or 0)} "
+                      "at the measured speed (going on)", file=sys.stderr, flush=True)
+                no_gpu = None
         if step < config.train.steps and (step % config.train.save_every == 0
                                           or (stop_after is not None and step - first_step >= stop_after)):
             _save(model, checkpoint, state=state_dict())
+            record_curve()
             if stop_after is not None and step - first_step >= stop_after:
                 return checkpoint
+    record_curve()
     seconds = time.perf_counter() - start
     meta = {"key": key, "base_model": base, "config": asdict(config), "steps": step, "examples": len(examples),
             "dropped_too_long": dropped, "losses": losses,
