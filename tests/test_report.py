@@ -212,3 +212,18 @@ def test_report_shows_the_decoder_ranking_and_the_collapse_check(workspace: Path
     assert oracle.never_predicted == ()
     md = render_markdown(c, None)
     assert "### Collapse check" in md and f"| oracle | {len(set(truths))} (" in md
+
+
+def test_report_plots_the_learning_curves_found_under_models(workspace: Path, tmp_path: Path) -> None:
+    from s2a.learning_curve import CurvePoint, merge_points, read_curve
+
+    models = tmp_path / "models"
+    merge_points(models / "transformer" / "learning_curve.csv",
+                 [CurvePoint(10, 2.4, 48.0, seconds=4.5), CurvePoint(20, 2.0, 53.9, 12.5, 8.7)])
+    merge_points(models / "llm" / "learning_curve.csv", [CurvePoint(2, 1.5, 61.0)])
+    assert [p.valid_at_least_50 for p in read_curve(models / "transformer" / "learning_curve.csv")] == [None, 12.5]
+    c = compare(workspace / "data", workspace / "predictions", "test", _settings(workspace / "nowhere"))
+    text = write_report(c, tmp_path / "reports", models).read_text()
+    assert "![learning curves](learning_curves.png)" in text
+    assert (tmp_path / "reports" / "learning_curves.png").read_bytes()[:4] == b"\x89PNG"
+    assert "learning curves" not in write_report(c, tmp_path / "r2", tmp_path / "empty").read_text()

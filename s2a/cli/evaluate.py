@@ -37,7 +37,7 @@ def compare(data_dir: Path, predictions_dir: Path, models_dir: Path, out_dir: Pa
     if sample_dir is not None:
         settings = dataclasses.replace(settings, sample_dir=sample_dir)
     comparison = run(data_dir, predictions_dir, split, settings, transfer, predict_transfer, models_dir)
-    path = write_report(comparison, out_dir)
+    path = write_report(comparison, out_dir, models_dir)
     click.echo(metrics_table(comparison))
     click.echo("\ncollapse check:\n" + collapse_table(comparison))
     if any(r.subset for r in comparison.scored):

@@ -4,6 +4,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Optional
 
 import matplotlib
 
@@ -40,5 +41,48 @@ def plot_action_counts(truths: Sequence[str], predictions: Mapping[str, Sequence
     fig.tight_layout()
     out.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(out, dpi=120)
+    plt.close(fig)
+    return out
+
+
+def find_learning_curves(models_dir: Path) -> dict[str, Path]:
+    """family -> models/<family>/learning_curve.csv, for every family that wrote one."""
+    from s2a.learning_curve import FILE
+
+    return {p.parent.name: p for p in sorted(models_dir.glob(f"*/{FILE}"))}
+
+
+def plot_learning_curves(curves: Mapping[str, Path], out: Path) -> Optional[Path]:
+    """One panel per family: validation loss (left axis), token accuracy and the share of the
+    validation sample with >= 50 % similarity (right axis, %) against the training step."""
+    from s2a.learning_curve import read_curve
+
+    data = {name: points for name, path in curves.items() if (points := read_curve(path))}
+    if not data:
+        return None
+    fig, axes = plt.subplots(1, len(data), figsize=(4.2 * len(data), 3.6), squeeze=False)
+    for ax, (name, points) in zip(axes[0], data.items()):
+        right = ax.twinx()
+        loss = [(p.step, p.valid_loss) for p in points if p.valid_loss is not None]
+        acc = [(p.step, p.valid_token_accuracy) for p in points if p.valid_token_accuracy is not None]
+        seq = [(p.step, p.valid_at_least_50) for p in points if p.valid_at_least_50 is not None]
+        if loss:
+            ax.plot(*zip(*loss), color="tab:red", marker=".", label="valid loss (nats/token)")
+        if acc:
+            right.plot(*zip(*acc), color="tab:blue", marker=".", label="token accuracy %")
+        if seq:
+            right.plot(*zip(*seq), color="tab:green", marker="o", linestyle="--", label="≥ 50 % similar %")
+        right.set_ylim(0, 100)
+        ax.set_xlabel("training step")
+        ax.set_ylabel("validation loss", color="tab:red")
+        right.set_ylabel("%")
+        ax.set_title(name)
+        handles = ax.get_legend_handles_labels()[0] + right.get_legend_handles_labels()[0]
+        labels = ax.get_legend_handles_labels()[1] + right.get_legend_handles_labels()[1]
+        ax.legend(handles, labels, frameon=False, fontsize=7, loc="best")
+    fig.suptitle("Learning curves (validation split)")
+    fig.tight_layout()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(out, dpi=110)
     plt.close(fig)
     return out

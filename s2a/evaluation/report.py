@@ -22,7 +22,7 @@ from s2a.evaluation.action_types import TypeScore, action_type_scores
 from s2a.evaluation.collapse import MIN_SHARE, Collapse, collapse
 from s2a.evaluation.differences import Difference, difference_counts
 from s2a.evaluation.metrics import Scores, score
-from s2a.evaluation.plots import plot_action_counts
+from s2a.evaluation.plots import find_learning_curves, plot_action_counts, plot_learning_curves
 from s2a.paths import REPO_ROOT, config_path
 from s2a.formats.predictions import RAW, read_nbest, read_top1, write_predictions
 
@@ -440,7 +440,7 @@ def action_types_table(c: Comparison) -> str:
     return "\n".join(lines)
 
 
-def render_markdown(c: Comparison, figure: Optional[str]) -> str:
+def render_markdown(c: Comparison, figure: Optional[str], curves: Optional[str] = None) -> str:
     ref = c.settings.paper_reference
     out = [
         "# Smiles2Actions reproduction: model comparison",
@@ -482,6 +482,10 @@ def render_markdown(c: Comparison, figure: Optional[str]) -> str:
         out += [transfer_table(c), ""]
     if figure:
         out += ["## Number of actions (Figure 4a analogue)", "", f"![number of actions]({figure})", ""]
+    if curves:
+        out += ["## Learning curves", "", "Per evaluation step of each trained family (models/<family>/learning_curve.csv): "
+                "validation loss, token accuracy, and the share of a fixed seeded sample of validation reactions "
+                "whose greedy top-1 is ≥ 50 % similar to the truth.", "", f"![learning curves]({curves})", ""]
     if c.best:
         metric = dict(COLUMNS).get(c.settings.best_model_metric, c.settings.best_model_metric)
         out += [f"## Differences to the truth for the best model, {c.best} (Table 5 analogue)", "",
@@ -518,8 +522,9 @@ def write_csv(c: Comparison, path: Path) -> Path:
     return path
 
 
-def write_report(c: Comparison, out_dir: Path) -> Path:
-    """comparison.md, comparison.csv and action_counts.png in `out_dir`; returns the markdown path."""
+def write_report(c: Comparison, out_dir: Path, models_dir: Path = Path("models")) -> Path:
+    """comparison.md, comparison.csv, action_counts.png and learning_curves.png (from the models'
+    learning_curve.csv) in `out_dir`; returns the markdown path."""
     out_dir.mkdir(parents=True, exist_ok=True)
     figure = None
     if c.truths:
@@ -527,6 +532,7 @@ def write_report(c: Comparison, out_dir: Path) -> Path:
                                  c.settings.max_actions_bin)
         figure = png.name
     write_csv(c, out_dir / "comparison.csv")
+    curves = plot_learning_curves(find_learning_curves(models_dir), out_dir / "learning_curves.png")
     md = out_dir / "comparison.md"
-    md.write_text(render_markdown(c, figure), encoding="utf-8")
+    md.write_text(render_markdown(c, figure, curves.name if curves else None), encoding="utf-8")
     return md
