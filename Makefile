@@ -17,8 +17,12 @@ SEED     ?= 42
 NBEST    ?= 10
 SPLIT    ?= patent
 SOURCE   ?=
+ACTIONS  ?= text
 RAW      := data/raw
-STD      := data/interim/standardised.jsonl
+INTERIM  := data/interim
+STD      := $(INTERIM)/$(ACTIONS)/standardised.jsonl
+# Rewritten only when ACTIONS differs from the last run, so the split is redone after a switch.
+ACTIONS_STAMP := $(INTERIM)/actions.stamp
 DATA     := data/processed
 MODELS_ALL := transformer bart nn random random-same-size
 
@@ -28,19 +32,19 @@ export TRANSFORMERS_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
 export PYTHONUNBUFFERED := 1
 
-.PHONY: help install data train-transformer train-bart nn random compare demo test bench \
-        bench-data bench-models bench-decode train-llm select-ablation bench-llm clean clean-data
+.PHONY: FORCE help install data train-transformer train-bart nn random compare demo test bench \
+        bench-data bench-models bench-decode bench-d2a train-llm select-ablation bench-llm clean clean-data
 
 help:
 	@echo "make demo               install, build the data, train every model (cpu profile), compare (~30 min)"
 	@echo "make test               install, then run the test suite"
-	@echo "make data [SOURCE=...]  records -> data/processed (default: ORD USPTO slices from orderly 1.0.0)"
+	@echo "make data [SOURCE=...]  records -> data/processed (default: ORD USPTO slices from orderly 1.0.0), data report"
 	@echo "make train-transformer | train-bart | nn | random   train + write predictions/<model>/test.txt"
 	@echo "make compare            reports/comparison.md from every model's predictions"
 	@echo "make train-llm          fine-tune SmolLM2-135M (LoRA, cpu profile) + predictions"
 	@echo "make select-ablation    ChemActor-style data selection: selected vs random vs all"
 	@echo "make bench              benchmarks (data, models, decoding)"
-	@echo "Options: PROFILE=cpu|paper SEED=42 NBEST=10 SPLIT=patent|random SOURCE=files-or-dirs"
+	@echo "Options: PROFILE=cpu|paper SEED=42 NBEST=10 SPLIT=patent|random SOURCE=files-or-dirs ACTIONS=text|ord"
 
 # ---------------------------------------------------------------- install
 # Everything pinned in requirements/lock.txt and installed with --no-deps: several packages declare
@@ -63,16 +67,27 @@ $(INSTALLED): requirements/lock.txt requirements/build.txt setup.cfg pyproject.t
 	touch $@
 
 # ---------------------------------------------------------------- data
-data: $(DATA)/src-train.txt
+# ACTIONS=text (default): actions from the procedure text, as the paper; ACTIONS=ord: from ORD's
+# structured fields. Both are built (each into data/interim/<actions>/) for the side-by-side report.
+data: $(DATA)/data_report.md
+	@cat $<
 
 $(RAW)/ord/ATTRIBUTION.txt: | $(INSTALLED)
 	$(S2A) data fetch --raw-dir $(RAW)
 
-$(STD): $(if $(SOURCE),$(SOURCE),$(RAW)/ord/ATTRIBUTION.txt) $(wildcard preprocessing/*.py configs/common_reagents*) | $(INSTALLED)
-	$(S2A) data build $(if $(SOURCE),$(SOURCE),$(RAW)/ord) -o $@ --seed $(SEED)
+$(INTERIM)/text/standardised.jsonl $(INTERIM)/ord/standardised.jsonl: $(INTERIM)/%/standardised.jsonl: $(if $(SOURCE),$(SOURCE),$(RAW)/ord/ATTRIBUTION.txt) $(wildcard preprocessing/*.py configs/common_reagents*) | $(INSTALLED)
+	$(S2A) data build $(if $(SOURCE),$(SOURCE),$(RAW)/ord) -o $@ --seed $(SEED) --actions $*
 
-$(DATA)/src-train.txt: $(STD)
-	$(S2A) data split -i $< -o $(DATA) --seed $(SEED) --mode $(SPLIT)
+FORCE:
+
+$(ACTIONS_STAMP): FORCE
+	@mkdir -p $(@D); [ "$$(cat $@ 2>/dev/null)" = "$(ACTIONS)" ] || echo "$(ACTIONS)" > $@
+
+$(DATA)/src-train.txt: $(STD) $(ACTIONS_STAMP)
+	$(S2A) data split -i $(STD) -o $(DATA) --seed $(SEED) --mode $(SPLIT)
+
+$(DATA)/data_report.md: $(DATA)/src-train.txt $(INTERIM)/text/standardised.jsonl $(INTERIM)/ord/standardised.jsonl
+	$(S2A) data report --text $(INTERIM)/text/standardised.jsonl --ord $(INTERIM)/ord/standardised.jsonl -o $@ >/dev/null
 
 # ---------------------------------------------------------------- models
 # Training resumes from the last checkpoint and is a no-op when finished; prediction files are
@@ -113,6 +128,9 @@ bench-models: $(DATA)/src-train.txt
 	$(PY) benchmarks/bench_bart.py $(DATA) --profile $(PROFILE) --steps 40 --lines 20
 	$(PY) benchmarks/bench_nn.py
 	$(PY) benchmarks/bench_evaluation.py
+
+bench-d2a: | $(INSTALLED)
+	$(PY) benchmarks/bench_d2a.py
 
 bench-decode: predictions/transformer/test.txt predictions/bart/test.txt
 	$(PY) benchmarks/bench_decode.py $(DATA) models/transformer --profile $(PROFILE)

@@ -13,7 +13,7 @@ import time
 from collections import Counter, defaultdict
 from pathlib import Path
 
-from preprocessing.action_sources import default_action_source
+from preprocessing.action_sources import action_source
 from preprocessing.ord_source import iter_ord_records
 from preprocessing.reasons import Dropped, Reason
 from preprocessing.standardise import CommonReagents, standardise_record
@@ -31,7 +31,7 @@ def main() -> None:
     paths = args.paths or [FIXTURE]
     files = sorted(p for path in paths for p in ([path] if path.is_file() else path.rglob("*.pb*")))
 
-    source = default_action_source()
+    source = action_source("ord")
     reagents = CommonReagents.load()
     reasons: Counter[Reason] = Counter()
     details: dict[Reason, Counter[str]] = defaultdict(Counter)

@@ -1,6 +1,8 @@
 """Where a record's actions come from: pluggable action sources (paragraph2actions Action objects).
 
 - GivenActions: the record already has readable actions (JSONL/CSV sources, processed data).
+- TextActions: extracted from the record's procedure text by the rule-based extractor
+  (preprocessing.text_actions), as the paper built its labels.
 - OrdStructuredActions (preprocessing.ord_actions): derived from the structured fields of the ORD
   Reaction message.
 - FirstAvailable: the first source that can answer.
@@ -12,18 +14,20 @@ from __future__ import annotations
 
 import abc
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import Optional
 
 from paragraph2actions.actions import Action
 from paragraph2actions.conversion_utils import StringToActionError
 
 from preprocessing.reasons import Dropped, Reason
 from s2a.action_format import readable_converter
+from s2a.errors import UnknownActionSource
 from s2a.records import Record
 
 
 class ActionSource(abc.ABC):
-    """Gives the actions of a record, or raises Dropped(NO_ACTIONS / INVALID_ACTION / UNREADABLE_CONDITION)."""
+    """Gives the actions of a record, or raises Dropped (NO_ACTIONS, INVALID_ACTION, ...)."""
 
     name: str = ""
 
@@ -84,8 +88,53 @@ class FirstAvailable(ActionSource):
         return total
 
 
-def default_action_source() -> ActionSource:
-    """Given actions when the record has them, else ORD structured actions, else NO_ACTIONS."""
+class TextActions(ActionSource):
+    """Actions read from `record.procedure` by the rule-based extractor (paragraph2actions classes).
+
+    The extractor is imported when the source is built, so choosing `ord` never needs it. A
+    procedure that gives no action at all is NO_ACTIONS; forbidden actions (InvalidAction,
+    FollowOtherProcedure, OtherLanguage) are returned as they are, for the standardisation to count.
+    """
+
+    name = "text"
+
+    def __init__(self, extract: Optional[Callable[[str], list[Action]]] = None) -> None:
+        if extract is None:
+            from preprocessing.text_actions import paragraph_actions as extract
+        self.extract: Callable[[str], list[Action]] = extract
+
+    def available(self, record: Record) -> bool:
+        return bool(record.procedure.strip())
+
+    def actions(self, record: Record) -> list[Action]:
+        if not record.procedure.strip():
+            raise Dropped(Reason.NO_ACTIONS, "record has no procedure text")
+        actions = self.extract(record.procedure)
+        if not actions:
+            raise Dropped(Reason.NO_ACTIONS, "no action found in the procedure text")
+        return actions
+
+
+def _ord_structured() -> ActionSource:
     from preprocessing.ord_actions import OrdStructuredActions
 
-    return FirstAvailable([GivenActions(), OrdStructuredActions()])
+    return OrdStructuredActions()
+
+
+# `--actions` choice -> what answers after the record's own actions.
+ACTION_SOURCES: dict[str, Callable[[], ActionSource]] = {"text": TextActions, "ord": _ord_structured}
+DEFAULT_ACTION_SOURCE = "text"
+
+
+def check_action_source(name: str) -> None:
+    """UnknownActionSource unless `name` is a known `--actions` choice (cheap: builds nothing)."""
+    if name not in ACTION_SOURCES:
+        raise UnknownActionSource(name, sorted(ACTION_SOURCES))
+
+
+def action_source(name: str = DEFAULT_ACTION_SOURCE) -> ActionSource:
+    """Given actions when the record has them, else the named source ('text': from the procedure
+    text, 'ord': from ORD structured fields); a record with neither is NO_ACTIONS."""
+    check_action_source(name)
+    return FirstAvailable([GivenActions(), ACTION_SOURCES[name]()])
+

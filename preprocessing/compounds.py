@@ -9,12 +9,21 @@ A name is looked up, in this order:
 4. the common-reagent list (by name, or by the structure found in step 2/3): a listed compound
    whose listed structure is in the equation gets its token, any other is kept as its listed name.
 A name 'A / B' that maps as a whole by none of these maps part by part ('$3$ / carbon').
+
+`map_sequence` maps every name of one action sequence at once and adds the paper's two
+per-record rules for names the lookups cannot place:
+5. the YIELD of a sequence is the product: an unmapped YIELD name ('the title compound',
+   'yellow solid') is `$-1$` when the equation has exactly one product (as the ORD source does
+   for a product without structure);
+6. if then exactly one molecule of the equation and exactly one name are still unmapped, the
+   name is that molecule (a misspelt or trivial name of the one compound left).
 Anything else is Dropped(UNMAPPED_COMPOUND, name).
 """
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Optional
 
 from preprocessing.common_reagents import MIXTURE_SEPARATOR, CommonReagents
@@ -32,6 +41,14 @@ def _canonical(smiles: str) -> Optional[str]:
         return canonical_molecule(smiles)
     except InvalidSmiles:
         return None
+
+
+@dataclass(frozen=True)
+class Mention:
+    """One compound name in a sequence; `is_yield` for the chemical of a YIELD (rule 5)."""
+
+    name: str
+    is_yield: bool = False
 
 
 class CompoundMapper:
@@ -59,7 +76,31 @@ class CompoundMapper:
         k = int(name.strip("$"))
         return 1 <= k <= len(self.reaction.precursors) if k > 0 else 1 <= -k <= len(self.reaction.products)
 
+    def map_sequence(self, mentions: Sequence[Mention]) -> list[str]:
+        """The token or listed name of each mention, with the per-record rules 5 and 6 (two passes:
+        rule 6 needs to know which molecules all the other names took)."""
+        out: list[Optional[str]] = []
+        unmapped: dict[str, None] = {}  # names in order of first mention
+        for mention in mentions:
+            try:
+                out.append(self.map(mention.name, prefer_product=mention.is_yield))
+            except Dropped:
+                if mention.is_yield and len(self.reaction.products) == 1:
+                    out.append(product_token(0))
+                else:
+                    out.append(None)
+                    unmapped[mention.name.strip()] = None
+        if unmapped:
+            used = {part for token in out if token for part in token.split(MIXTURE_SEPARATOR)}
+            left = [t for t in (*self.precursors.values(), *self.products.values()) if t not in used]
+            if len(unmapped) == 1 and len(left) == 1:
+                out = [token if token is not None else left[0] for token in out]
+            else:
+                raise Dropped(Reason.UNMAPPED_COMPOUND, next(iter(unmapped)))
+        return [token for token in out if token is not None]
+
     def map(self, name: str, prefer_product: bool = False) -> str:
+        """Rules 1-4 for one name; Dropped(UNMAPPED_COMPOUND) when none applies."""
         try:
             return self._map_one(name, prefer_product)
         except Dropped:

@@ -40,9 +40,14 @@ def load_dataset(path: Path) -> dataset_pb2.Dataset:
 def iter_ord_records(path: Path) -> Iterator[Record]:
     """One s2a Record per reaction of the ORD Dataset file at `path`."""
     dataset = load_dataset(path)
-    source = dataset.name or _stem(path)
+    source = dataset_source(dataset, path)
     for reaction in dataset.reactions:
         yield reaction_to_record(reaction, source)
+
+
+def dataset_source(dataset: dataset_pb2.Dataset, path: Path) -> str:
+    """The records' `source`: the dataset's name, else the file name without its suffix."""
+    return dataset.name or _stem(path)
 
 
 def reaction_to_record(reaction: reaction_pb2.Reaction, source: str = "") -> Record:

@@ -4,6 +4,10 @@ Streams: records are read one at a time, standardised by a pool of worker proces
 kept, so output is deterministic), and kept rows go straight to a JSONL file. Only a small
 per-reaction index (8-byte hash, choice score, line number) is held in memory for de-duplication,
 so the full ORD USPTO set (~1.7 M reactions) fits comfortably.
+
+The action source is chosen by name (`actions`: preprocessing.action_sources.action_source) and
+built once per worker. Malformed records that the reader let through (`on_error="skip"`) are
+counted under MALFORMED_RECORD and listed in `<output stem>.errors.jsonl`.
 """
 from __future__ import annotations
 
@@ -19,7 +23,9 @@ from typing import Any, Optional
 
 from tqdm import tqdm
 
+from preprocessing.action_sources import DEFAULT_ACTION_SOURCE, check_action_source
 from preprocessing.reasons import Dropped, Reason
+from preprocessing.sources import Item, MalformedRecord
 from s2a.records import Record
 from s2a.tokenization import tokenize_actions
 
@@ -77,21 +83,24 @@ class BuildStats:
         }
 
 
-def _init_worker(common_reagents: Optional[str]) -> None:
-    from preprocessing.action_sources import default_action_source
+def _init_worker(common_reagents: Optional[str], actions: str) -> None:
+    from preprocessing.action_sources import action_source
     from preprocessing.standardise import CommonReagents
 
-    _WORKER["source"] = default_action_source()
+    _WORKER["source"] = action_source(actions)
     _WORKER["reagents"] = CommonReagents.load(Path(common_reagents) if common_reagents else None)
 
 
 Processed = tuple[Optional[dict[str, Any]], Optional[Reason], Counter[str]]
 
 
-def _process(record: Record) -> Processed:
-    """Standardise one record: (row, None, skipped) if kept, (None, reason, skipped) if dropped."""
+def _process(record: Item) -> Processed:
+    """Standardise one record: (row, None, skipped) if kept, (None, reason, skipped) if dropped;
+    a MalformedRecord is (its JSON, MALFORMED_RECORD, {}) so the caller can list it."""
     from preprocessing.standardise import standardise_record
 
+    if isinstance(record, MalformedRecord):
+        return record.to_json(), Reason.MALFORMED_RECORD, Counter()
     source = _WORKER["source"]
     before = Counter(getattr(source, "skipped", ()))
     try:
@@ -118,18 +127,31 @@ def _process(record: Record) -> Processed:
 
 
 def standardise_stream(
-    records: Iterable[Record], workers: int = 0, common_reagents: Optional[Path] = None
+    records: Iterable[Item],
+    workers: int = 0,
+    common_reagents: Optional[Path] = None,
+    actions: str = DEFAULT_ACTION_SOURCE,
 ) -> Iterator[Processed]:
     """Standardise records in input order; `workers` processes (0 = all cores, 1 = in-process)."""
+    from preprocessing.action_sources import action_source
+
+    # Built once here so that an unknown name or a missing extractor fails in this process, with
+    # its own error, and not in each worker's initializer (where a pool would respawn it forever).
+    action_source(actions)
     workers = workers or os.cpu_count() or 1
     arg = str(common_reagents) if common_reagents else None
     if workers == 1:
-        _init_worker(arg)
+        _init_worker(arg, actions)
         yield from map(_process, records)
         return
     ctx = mp.get_context("fork")
-    with ctx.Pool(workers, initializer=_init_worker, initargs=(arg,)) as pool:
+    with ctx.Pool(workers, initializer=_init_worker, initargs=(arg, actions)) as pool:
         yield from pool.imap(_process, records, chunksize=32)
+
+
+def errors_path(out_path: Path) -> Path:
+    """Where build lists the malformed records it skipped (beside its output)."""
+    return out_path.with_suffix(".errors.jsonl")
 
 
 def _digest(text: str, seed: int = 0) -> bytes:
@@ -137,24 +159,27 @@ def _digest(text: str, seed: int = 0) -> bytes:
 
 
 def build(
-    records: Iterable[Record],
+    records: Iterable[Item],
     out_path: Path,
     seed: int = 42,
     workers: int = 0,
     common_reagents: Optional[Path] = None,
     progress: bool = True,
+    actions: str = DEFAULT_ACTION_SOURCE,
 ) -> BuildStats:
     """Standardise `records`, drop duplicates (seeded choice), write kept rows to `out_path` (JSONL).
 
-    Also writes `<out_path stem>.drop_table.md` and `.stats.json` beside it. Returns the stats.
+    Also writes `<out_path stem>.drop_table.md`, `.stats.json` and `.errors.jsonl` (malformed
+    records, one JSON object each: file, record, error) beside it. Returns the stats.
     """
+    check_action_source(actions)
     stats = BuildStats()
     out_path.parent.mkdir(parents=True, exist_ok=True)
     all_path = out_path.with_suffix(".all.jsonl")
     # reaction hash -> (choice score, line number, {tgt hashes}) of the kept candidate
     chosen: dict[bytes, tuple[bytes, int, set[bytes]]] = {}
     try:
-        _standardise_to(records, all_path, stats, chosen, seed, workers, common_reagents, progress)
+        _standardise_to(records, all_path, errors_path(out_path), stats, chosen, seed, workers, common_reagents, progress, actions)
         keep_lines = {line for _, line, _ in chosen.values()}
         with all_path.open(encoding="utf-8") as src, out_path.open("w", encoding="utf-8") as dst:
             for n, line in enumerate(src):
@@ -176,24 +201,28 @@ def build(
 def _standardise_to(
     records: Iterable[Record],
     all_path: Path,
+    errors_path: Path,
     stats: BuildStats,
     chosen: dict[bytes, tuple[bytes, int, set[bytes]]],
     seed: int,
     workers: int,
     common_reagents: Optional[Path],
     progress: bool,
+    actions: str,
 ) -> int:
     """First pass: standardise every record, write each kept row, index it for de-duplication."""
     n_lines = 0
-    with all_path.open("w", encoding="utf-8") as f:
-        stream = standardise_stream(records, workers=workers, common_reagents=common_reagents)
+    with all_path.open("w", encoding="utf-8") as f, errors_path.open("w", encoding="utf-8") as errors:
+        stream = standardise_stream(records, workers=workers, common_reagents=common_reagents, actions=actions)
         for row, reason, skipped in tqdm(stream, desc="standardise", unit=" rec", disable=not progress, mininterval=1.0):
             stats.read += 1
             stats.skipped_parts.update(skipped)
-            if row is None:
-                assert reason is not None
+            if reason is not None:
                 stats.dropped[reason] += 1
+                if row is not None:  # a malformed record: listed, not kept
+                    errors.write(json.dumps(row, ensure_ascii=False, sort_keys=True) + "\n")
                 continue
+            assert row is not None
             key = _digest(row["reaction_smiles"])
             score = _digest(row["id"] + "\0" + row["tgt"], seed)
             tgt_hash = _digest(row["tgt"])

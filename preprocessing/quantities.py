@@ -27,6 +27,18 @@ TEMPERATURE_WORDS: dict[str, float] = {
     "ice cooling": 0.0,
     "ice-cooling": 0.0,
     "ice water bath": 0.0,
+    "ice-water bath": 0.0,
+    "ice/water bath": 0.0,
+    "ice water": 0.0,
+    "ice-water": 0.0,
+    "ice/water": 0.0,
+    "ice bath temperature": 0.0,
+    "ice temperature": 0.0,
+    "under ice cooling": 0.0,
+    "with ice cooling": 0.0,
+    "ice-water cooling": 0.0,
+    "ice cold": 0.0,
+    "ice-cold": 0.0,
     "dry ice": -78.0,
     "dry ice/acetone": -78.0,
     "dry ice-acetone": -78.0,
@@ -35,6 +47,9 @@ TEMPERATURE_WORDS: dict[str, float] = {
 DURATION_WORDS: dict[str, float] = {
     "overnight": OVERNIGHT_H,
     "over night": OVERNIGHT_H,
+    "night": OVERNIGHT_H,
+    "one night": OVERNIGHT_H,
+    "the night": OVERNIGHT_H,
     "half an hour": 0.5,
     "a half hour": 0.5,
     "one and a half hours": 1.5,
@@ -77,11 +92,26 @@ class UnreadableQuantity(ValueError):
         self.text = text
 
 
+# A number in brackets, as OCR'd patents write negative temperatures: '(-78)° C'.
+_BRACKETED_NUMBER = re.compile(r"\(\s*([-+]?\d+(?:[.,]\d+)?)\s*\)")
+# A simple fraction: '1/2 hour' (NFKC turns '½' into '1⁄2').
+_FRACTION = re.compile(r"(?<![\d.,])(\d+)\s*[/⁄]\s*(\d+)(?![\d.,])")
+# A trailing bracket that restates or annotates ('overnight (16 h)', 'room temperature (about 20° C.)').
+_TRAILING_BRACKET = re.compile(r"\s*\([^()]*\)\.?$")
+
+
 def _clean(text: str) -> str:
     t = unicodedata.normalize("NFKC", text)
     t = t.replace("\u2212", "-").replace("\u2012", "-").replace("\u2013", "-").replace("\u2014", "-")
     t = t.replace("º", "°").replace("˚", "°").replace("℃", "°C").replace("℉", "°F")
+    t = _BRACKETED_NUMBER.sub(r"\1", t)
     return " ".join(t.strip().split())
+
+
+def _without_trailing_bracket(text: str) -> str:
+    """'overnight (16 h)' -> 'overnight'; '' when there is no trailing bracket or nothing before it."""
+    stripped = _TRAILING_BRACKET.sub("", text)
+    return stripped if stripped != text else ""
 
 
 def _to_float(number: str) -> float:
@@ -100,24 +130,46 @@ _TEMPERATURE = re.compile(
 )
 
 
+# Words before a temperature that do not change its bin: 'below 30°' is read as 30 °C (the bins
+# are 30-40 °C wide; the bound is the best value the text gives).
+_TEMPERATURE_PREFIXES = (
+    "at ", "to ", "about ", "approximately ", "approx. ", "approx ", "ca. ", "ca ", "around ", "near ",
+    "below ", "under ", "above ", "over ", "not exceeding ", "not above ", "not below ", "less than ",
+    "more than ", "up to ", "at most ", "at least ", "between ", "maintained at ", "kept at ",
+    "< ", "> ", "<", ">", "≤", "≥", "~",
+)
+
+
 def parse_temperature(text: str) -> float:
-    """Temperature in °C. '25 °C', '0° C', '-78 C', '20-25 °C' (midpoint), '300 K', '77 °F'.
+    """Temperature in °C. '25 °C', '0° C', '-78 C', '(-78)° C', '20-25 °C' (midpoint), 'between 0
+    and 5 °C', 'below 30°' (30), '300 K', '77 °F', 'rt', 'ice-water bath'.
 
     A number without any unit or degree sign is unreadable (it could be anything).
     """
     t = _clean(text)
+    try:
+        return _parse_temperature(t, text)
+    except UnreadableQuantity:
+        base = _without_trailing_bracket(t)
+        if not base:
+            raise
+        return _parse_temperature(base, text)
+
+
+def _parse_temperature(t: str, text: str) -> float:
     low = t.lower().rstrip(".")
-    for prefix in ("at ", "to ", "about ", "approximately ", "ca. ", "ca ", "around "):
-        if low.startswith(prefix):
-            low = low[len(prefix):]
-            t = t[len(prefix):]
+    while True:
+        prefix = next((p for p in _TEMPERATURE_PREFIXES if low.startswith(p) and len(low) > len(p)), None)
+        if prefix is None:
+            break
+        low = low[len(prefix):].lstrip()
     if low in TEMPERATURE_WORDS:
         return TEMPERATURE_WORDS[low]
-    m = _TEMPERATURE.match(t)
+    m = _TEMPERATURE.match(low)
     if not m:
         raise UnreadableQuantity("temperature", text)
     unit_text = (m.group("unit") or m.group("ua") or "").lower().replace(" ", "")
-    if not unit_text and "°" not in t:
+    if not unit_text and "°" not in low:
         raise UnreadableQuantity("temperature", text)
     a = _to_float(m.group("a"))
     b = _to_float(m.group("b")) if m.group("b") else a
@@ -144,8 +196,22 @@ def _number(word: str) -> float:
 
 def parse_duration(text: str) -> float:
     """Duration in hours. '2 h', '30 min', '1.5 hours', '1-2 h' (midpoint), '2 days', 'overnight',
-    '1 h 30 min' (summed), 'two hours', 'an hour'. 'a few minutes', 'several hours': unreadable."""
+    '1 h 30 min' (summed), 'two hours', 'an hour', '1/2 hour', 'overnight (16 h)' (the text before
+    the bracket). 'a few minutes', 'several hours': unreadable."""
     t = _clean(text).lower().rstrip(".")
+    try:
+        return _parse_duration(t, text)
+    except UnreadableQuantity:
+        base = _without_trailing_bracket(t)
+        if not base:
+            raise
+        return _parse_duration(base, text)
+
+
+def _parse_duration(t: str, text: str) -> float:
+    if t in DURATION_WORDS:
+        return DURATION_WORDS[t]
+    t = _FRACTION.sub(lambda m: f"{int(m.group(1)) / int(m.group(2)):g}" if int(m.group(2)) else m.group(0), t)
     t = _FILLERS.sub(" ", t)
     t = " ".join(t.split())
     if t in DURATION_WORDS:

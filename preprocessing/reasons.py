@@ -5,9 +5,13 @@ import enum
 
 
 class Reason(str, enum.Enum):
+    MALFORMED_RECORD = "malformed record"  # only with --on-error skip; listed in the errors file
     UNPARSABLE_SMILES = "unparsable SMILES"
     NO_ACTIONS = "no actions available"
-    INVALID_ACTION = "InvalidAction/FollowOtherProcedure"
+    # The paper's forbidden actions, one reason each (Table 2 counts them apart).
+    INVALID_ACTION = "InvalidAction"
+    FOLLOW_OTHER_PROCEDURE = "FollowOtherProcedure"
+    OTHER_LANGUAGE = "OtherLanguage"
     UNREADABLE_CONDITION = "unreadable temperature/duration"
     UNMAPPED_COMPOUND = "molecule or name that cannot be mapped"
     MULTI_STEP = "several reaction steps"

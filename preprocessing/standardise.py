@@ -4,8 +4,9 @@ The checks run in this fixed order; the first that fails names the one Reason of
 
 1. UNPARSABLE_SMILES     the reaction SMILES cannot be canonicalised.
 2. NO_ACTIONS / INVALID_ACTION / UNREADABLE_CONDITION   raised by the action source itself.
-3. INVALID_ACTION        InvalidAction, FollowOtherProcedure or OtherLanguage in the actions, or
-                         MAKESOLUTION and 'SLN' mentions that do not pair up.
+3. FOLLOW_OTHER_PROCEDURE, OTHER_LANGUAGE, INVALID_ACTION   the paper's forbidden actions, each
+                         its own reason (the first forbidden action of the sequence names it);
+                         INVALID_ACTION also when MAKESOLUTION and 'SLN' mentions do not pair up.
    (then, no drop, with paragraph2actions' postprocessors: NoAction removed, a leading
    MAKESOLUTION + ADD SLN -> ADDs of its components, 'same temperature' resolved, WAIT merged into
    the action before it when that action has no duration of its own and is not an ADD and the
@@ -69,7 +70,7 @@ from paragraph2actions.utils import apply_to_durations, apply_to_temperatures, e
 
 from preprocessing.action_sources import ActionSource
 from preprocessing.common_reagents import CommonReagents
-from preprocessing.compounds import SOLUTION, CompoundMapper
+from preprocessing.compounds import SOLUTION, CompoundMapper, Mention
 from preprocessing.quantities import UnreadableQuantity, is_reflux, parse_duration, parse_ph, parse_temperature
 from preprocessing.ranges import DURATION, PH as PH_TABLE, TEMPERATURE
 from preprocessing.reasons import Dropped, Reason
@@ -81,7 +82,12 @@ from s2a.records import Record
 __all__ = ["CommonReagents", "Standardised", "standardise_actions", "standardise_record"]
 
 MIN_ACTIONS = 5
-FORBIDDEN = (InvalidAction, FollowOtherProcedure, OtherLanguage)
+# Forbidden action classes and the reason each one is counted under.
+FORBIDDEN: dict[type[Action], Reason] = {
+    InvalidAction: Reason.INVALID_ACTION,
+    FollowOtherProcedure: Reason.FOLLOW_OTHER_PROCEDURE,
+    OtherLanguage: Reason.OTHER_LANGUAGE,
+}
 # Actions that may follow a YIELD without starting another reaction step.
 WORKUP_ACTIONS = (
     Yield, Purify, Concentrate, Recrystallize, NoAction, Filter, Wash, DrySolid, DrySolution,
@@ -150,8 +156,9 @@ def standardise_actions(actions: list[Action], mapper: CompoundMapper) -> list[s
 
 def check_allowed(actions: list[Action]) -> None:
     for action in actions:
-        if isinstance(action, FORBIDDEN):
-            raise Dropped(Reason.INVALID_ACTION, action.action_name)
+        forbidden = FORBIDDEN.get(type(action))
+        if forbidden is not None:
+            raise Dropped(forbidden, action.action_name)
     n_solutions = sum(isinstance(a, MakeSolution) for a in actions)
     n_sln = sum(c.name == SOLUTION for c in extract_chemicals(actions))
     if n_solutions != n_sln:
@@ -234,19 +241,24 @@ def clean(actions: list[Action]) -> None:
 
 
 def map_compounds(actions: list[Action], mapper: CompoundMapper) -> None:
-    """In place: every compound name -> `$k$` / `$-k$` / listed name; else Dropped(UNMAPPED_COMPOUND)."""
+    """In place: every compound name -> `$k$` / `$-k$` / listed name (CompoundMapper.map_sequence,
+    all names of the sequence at once); else Dropped(UNMAPPED_COMPOUND)."""
+    mentions: list[Mention] = []
+    setters: list[Callable[[str], None]] = []
     for action in actions:
-        prefer_product = isinstance(action, Yield)
+        is_yield = isinstance(action, Yield)
         for field in attr.fields(type(action)):
             value = getattr(action, field.name)
-            if isinstance(value, Chemical):
-                value.name = mapper.map(value.name, prefer_product)
-            elif isinstance(value, list):
-                for item in value:
-                    if isinstance(item, Chemical):
-                        item.name = mapper.map(item.name, prefer_product)
-            elif isinstance(action, DrySolution) and field.name == "material" and value:
-                action.material = mapper.map(value)
+            items = value if isinstance(value, list) else [value]
+            for item in items:
+                if isinstance(item, Chemical):
+                    mentions.append(Mention(item.name, is_yield))
+                    setters.append(lambda token, c=item: setattr(c, "name", token))
+            if isinstance(action, DrySolution) and field.name == "material" and value:
+                mentions.append(Mention(value))
+                setters.append(lambda token, a=action: setattr(a, "material", token))
+    for setter, token in zip(setters, mapper.map_sequence(mentions), strict=True):
+        setter(token)
 
 
 def to_strings(actions: list[Action]) -> list[str]:

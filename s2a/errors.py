@@ -171,3 +171,12 @@ class StaleArtifact(UserError):
         super().__init__(f"{path}: {reason}")
         self.path = path
         self.reason = reason
+
+
+class UnknownActionSource(UserError):
+    """An `--actions` choice that names no action source."""
+
+    def __init__(self, name: str, known: list[str]) -> None:
+        super().__init__(f"unknown action source {name!r}; known: {', '.join(known)}")
+        self.name = name
+        self.known = known

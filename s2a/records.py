@@ -75,15 +75,29 @@ def write_jsonl(rows: Iterable[dict[str, Any]], path: Path) -> int:
 
 def read_jsonl(path: Path) -> Iterator[dict[str, Any]]:
     """Yield the JSON objects of a JSONL file; a bad line is a one-line error naming file and line."""
+    for _, obj in jsonl_lines(path):
+        if isinstance(obj, RecordError):
+            raise obj
+        yield obj
+
+
+def jsonl_lines(path: Path) -> Iterator[tuple[int, Any]]:
+    """(line number, JSON value) per non-blank line; a line that is not JSON gives its RecordError
+    in place of the value (not raised), so a reader may skip it and go on. Text that is not
+    UTF-8 raises InputFileError: nothing after it can be trusted."""
     try:
         f = path.open(encoding="utf-8")
     except OSError as e:
         raise InputFileError(str(path), e.strerror or str(e)) from None
     with f:
-        for lineno, line in enumerate(f, 1):
-            if not line.strip():
-                continue
-            try:
-                yield json.loads(line)
-            except json.JSONDecodeError as e:
-                raise RecordError(str(path), f"line {lineno}", f"bad JSON ({e.msg})") from None
+        lineno = 0
+        try:
+            for lineno, line in enumerate(f, 1):
+                if not line.strip():
+                    continue
+                try:
+                    yield lineno, json.loads(line)
+                except json.JSONDecodeError as e:
+                    yield lineno, RecordError(str(path), f"line {lineno}", f"bad JSON ({e.msg})")
+        except UnicodeDecodeError as e:
+            raise InputFileError(str(path), f"not UTF-8 after line {lineno} ({e.reason})") from None

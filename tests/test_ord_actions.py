@@ -24,7 +24,7 @@ from paragraph2actions.actions import (
     Yield,
 )
 
-from preprocessing.action_sources import FirstAvailable, GivenActions, default_action_source
+from preprocessing.action_sources import FirstAvailable, GivenActions, action_source
 from preprocessing.ord_actions import OrdStructuredActions, _custom_workup_action, temperature_text, time_text
 from preprocessing.ord_source import iter_ord_records
 from preprocessing.reasons import Dropped, Reason
@@ -67,7 +67,7 @@ def test_unparsable_given_action_is_invalid_action() -> None:
 
 
 def test_first_available_and_default_source() -> None:
-    source = default_action_source()
+    source = action_source("ord")
     assert isinstance(source, FirstAvailable)
     given = Record(id="x", reaction_smiles="", actions=["CONCENTRATE"])
     assert source.actions(given) == [Concentrate()]

@@ -22,13 +22,28 @@ from preprocessing.quantities import UnreadableQuantity, is_reflux, parse_durati
         ("ice bath", 0.0),
         ("77 °F", 25.0),
         ("298.15 K", 25.0),
+        # Free text as procedure paragraphs write it (the text action source).
+        ("below 30°", 30.0),
+        ("(−78)° C", -78.0),
+        ("(-78) °C.", -78.0),
+        ("RT", 25.0),
+        ("r.t.", 25.0),
+        ("between 0 and 5 °C", 2.5),
+        ("< 10 °C", 10.0),
+        ("not exceeding 40° C", 40.0),
+        ("ice-water bath", 0.0),
+        ("under ice cooling", 0.0),
+        ("room temperature (about 20° C.)", 25.0),
+        ("-78° C.", -78.0),
     ],
 )
 def test_parse_temperature(text: str, celsius: float) -> None:
     assert parse_temperature(text) == pytest.approx(celsius)
 
 
-@pytest.mark.parametrize("text", ["25", "reflux", "warm", "same temperature", "", "hot water"])
+@pytest.mark.parametrize(
+    "text", ["25", "reflux", "warm", "same temperature", "", "hot water", "0 °C to room temperature", "below"]
+)
 def test_unreadable_temperature_carries_text(text: str) -> None:
     with pytest.raises(UnreadableQuantity) as e:
         parse_temperature(text)
@@ -53,13 +68,22 @@ def test_unreadable_temperature_carries_text(text: str) -> None:
         ("10 minutes.", 1 / 6),
         ("1 week", 168.0),
         ("45 s", 45 / 3600),
+        ("3 days", 72.0),
+        ("over night", 16.0),
+        ("1/2 hour", 0.5),
+        ("½ hour", 0.5),
+        ("overnight (16 h)", 16.0),
+        ("48 hrs", 48.0),
+        ("a period of 2 hours", 2.0),
     ],
 )
 def test_parse_duration(text: str, hours: float) -> None:
     assert parse_duration(text) == pytest.approx(hours)
 
 
-@pytest.mark.parametrize("text", ["a few minutes", "several hours", "unknown", "1h30", "", "some time"])
+@pytest.mark.parametrize(
+    "text", ["a few minutes", "several hours", "unknown", "1h30", "", "some time", "several days", "the weekend", "1/0 h"]
+)
 def test_unreadable_duration(text: str) -> None:
     with pytest.raises(UnreadableQuantity):
         parse_duration(text)

@@ -4,7 +4,7 @@ from typing import Optional
 import pytest
 from paragraph2actions.readable_converter import ReadableConverter
 
-from preprocessing.action_sources import GivenActions, default_action_source
+from preprocessing.action_sources import GivenActions, action_source
 from preprocessing.common_reagents import CommonReagents
 from preprocessing.compounds import CompoundMapper
 from preprocessing.ord_source import iter_ord_records
@@ -183,7 +183,8 @@ def test_every_reason(reagents: CommonReagents) -> None:
     ok = ["ADD $1$", "ADD $2$", "STIR for 2 h", "CONCENTRATE", "YIELD $-1$"]
     assert reason(ok, reagents, smiles="C1CC>>CC")[0] is Reason.UNPARSABLE_SMILES
     assert reason(ok, reagents, smiles="CCO")[0] is Reason.UNPARSABLE_SMILES
-    assert reason(["ADD $1$", "FOLLOWOTHERPROCEDURE", *ok], reagents)[0] is Reason.INVALID_ACTION
+    assert reason(["ADD $1$", "FOLLOWOTHERPROCEDURE", *ok], reagents)[0] is Reason.FOLLOW_OTHER_PROCEDURE
+    assert reason(["OTHERLANGUAGE", *ok], reagents)[0] is Reason.OTHER_LANGUAGE
     assert reason(["INVALIDACTION unclear", *ok], reagents)[0] is Reason.INVALID_ACTION
     assert reason(["ADD $1$", "JUGGLE flasks", *ok], reagents) == (Reason.INVALID_ACTION, "JUGGLE flasks")
     assert reason([*ok[:2], "ADD SLN", *ok[2:]], reagents)[0] is Reason.INVALID_ACTION  # SLN without MAKESOLUTION
@@ -196,7 +197,7 @@ def test_every_reason(reagents: CommonReagents) -> None:
     assert reason(["ADD $1$", "ADD $2$", "STIR at 25", "CONCENTRATE", "YIELD $-1$"], reagents)[0] is Reason.UNREADABLE_CONDITION
     assert reason(["ADD $1$", "ADD unobtainium", *ok], reagents) == (Reason.UNMAPPED_COMPOUND, "unobtainium")
     with pytest.raises(Dropped) as e:
-        standardise_record(Record(id="n", reaction_smiles=SMILES), default_action_source(), reagents)
+        standardise_record(Record(id="n", reaction_smiles=SMILES), action_source("ord"), reagents)
     assert e.value.reason is Reason.NO_ACTIONS
 
 
@@ -209,7 +210,7 @@ def test_order_of_checks_gives_exactly_one_reason(reagents: CommonReagents) -> N
     # Unparsable SMILES wins over everything; structure (too few actions) over conditions/names.
     assert reason(["ADD unobtainium", "STIR for a while"], reagents, smiles="C1CC>>CC")[0] is Reason.UNPARSABLE_SMILES
     assert reason(["ADD unobtainium", "STIR for a while", "YIELD $-1$"], reagents)[0] is Reason.TOO_FEW_ACTIONS
-    assert reason(["ADD unobtainium", "STIR for a while", "FOLLOWOTHERPROCEDURE"], reagents)[0] is Reason.INVALID_ACTION
+    assert reason(["ADD unobtainium", "STIR for a while", "FOLLOWOTHERPROCEDURE"], reagents)[0] is Reason.FOLLOW_OTHER_PROCEDURE
     assert reason(["ADD unobtainium", "STIR for a while", "ADD $1$", "CONCENTRATE", "YIELD $-1$"], reagents)[0] is (
         Reason.UNREADABLE_CONDITION
     )
@@ -227,7 +228,7 @@ def test_input_actions_are_not_modified(reagents: CommonReagents) -> None:
 
 
 def test_real_ord_records(reagents: CommonReagents) -> None:
-    source = default_action_source()
+    source = action_source("ord")
     converter = ReadableConverter(separator=" ; ", end_mark="")
     kept, reasons = 0, set()
     for record in iter_ord_records(FIXTURE):

@@ -9,7 +9,9 @@ from typing import Optional
 import click
 
 DEFAULT_RAW = Path("data/raw")
-DEFAULT_INTERIM = Path("data/interim/standardised.jsonl")
+DEFAULT_INTERIM_DIR = Path("data/interim")
+DEFAULT_ACTIONS = "text"
+DEFAULT_INTERIM = DEFAULT_INTERIM_DIR / DEFAULT_ACTIONS / "standardised.jsonl"
 DEFAULT_PROCESSED = Path("data/processed")
 
 
@@ -21,6 +23,7 @@ def data() -> None:
     s2a data fetch    download the default open data (ORD USPTO slices, CC-BY-SA-4.0)
     s2a data build    records -> standardised reactions + actions, with the drop table
     s2a data split    standardised reactions -> train / valid / test files
+    s2a data report   the `text` and `ord` action sources side by side
     """
 
 
@@ -39,25 +42,39 @@ def fetch(raw_dir: Path) -> None:
 
 @data.command()
 @click.argument("sources", nargs=-1, type=click.Path(path_type=Path))
-@click.option("-o", "--output", type=click.Path(path_type=Path), default=DEFAULT_INTERIM, show_default=True,
-              help="Standardised reactions (JSONL); the drop table is written beside it.")
+@click.option("-o", "--output", type=click.Path(path_type=Path), default=None,
+              help="Standardised reactions (JSONL); the drop table is written beside it "
+                   "[default: data/interim/<actions>/standardised.jsonl].")
 @click.option("--seed", default=42, show_default=True, help="Seed for choosing among duplicate reactions.")
 @click.option("--workers", default=0, show_default=True, help="Worker processes (0 = all cores).")
 @click.option("--common-reagents", type=click.Path(path_type=Path, exists=True), default=None,
               help="List of compound names allowed in actions although not in the equation (default: configs/).")
-def build(sources: tuple[Path, ...], output: Path, seed: int, workers: int, common_reagents: Optional[Path]) -> None:
+@click.option("--actions", type=click.Choice(["text", "ord"]), default=DEFAULT_ACTIONS, show_default=True,
+              help="Where actions come from when a record has none of its own: its procedure text "
+                   "(rule-based extraction, as the paper) or ORD's structured fields.")
+@click.option("--on-error", type=click.Choice(["stop", "skip"]), default="stop", show_default=True,
+              help="A malformed record (bad JSON line, CSV row without reaction_smiles, unreadable file): "
+                   "stop with its error, or count it as 'malformed record' and list it in <output>.errors.jsonl.")
+def build(sources: tuple[Path, ...], output: Optional[Path], seed: int, workers: int,
+          common_reagents: Optional[Path], actions: str, on_error: str) -> None:
     """Standardise records as in the Smiles2Actions paper and drop what cannot be used.
 
     SOURCES are ORD dataset files (.pb.gz), JSONL or CSV files of records, or directories of them
     (default: the fetched ORD data in data/raw/ord). Prints the drop table (reason, count, %).
     """
-    from preprocessing.pipeline import build as do_build
-    from preprocessing.sources import iter_records
+    from preprocessing.pipeline import build as do_build, errors_path
+    from preprocessing.reasons import Reason
+    from preprocessing.sources import iter_items
 
     paths = list(sources) or [DEFAULT_RAW / "ord"]
-    stats = do_build(iter_records(paths), output, seed=seed, workers=workers, common_reagents=common_reagents)
+    output = output or DEFAULT_INTERIM_DIR / actions / "standardised.jsonl"
+    items = iter_items(paths, on_error=on_error)  # type: ignore[arg-type]
+    stats = do_build(items, output, seed=seed, workers=workers, common_reagents=common_reagents, actions=actions)
     click.echo(stats.markdown())
-    meta = {"sources": [str(p) for p in paths], "seed": seed, "date": date.today().isoformat(), **stats.to_json()}
+    if stats.dropped[Reason.MALFORMED_RECORD]:
+        click.echo(f"{stats.dropped[Reason.MALFORMED_RECORD]} malformed records listed in {errors_path(output)}", err=True)
+    meta = {"sources": [str(p) for p in paths], "seed": seed, "actions": actions, "date": date.today().isoformat(),
+            **stats.to_json()}
     output.with_suffix(".meta.json").write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
     click.echo(f"kept {stats.kept} of {stats.read} records -> {output}", err=True)
 
@@ -87,3 +104,19 @@ def split(input_path: Path, output_dir: Path, seed: int, mode: str, fractions: s
     for name, n in counts.items():
         click.echo(f"{name}\t{n}")
     click.echo(f"wrote {output_dir}/{{train,valid,test}}.jsonl and src-/tgt-*.txt", err=True)
+
+
+@data.command()
+@click.option("--text", "text_path", type=click.Path(path_type=Path), default=DEFAULT_INTERIM_DIR / "text" / "standardised.jsonl",
+              show_default=True, help="`s2a data build --actions text` output.")
+@click.option("--ord", "ord_path", type=click.Path(path_type=Path), default=DEFAULT_INTERIM_DIR / "ord" / "standardised.jsonl",
+              show_default=True, help="`s2a data build --actions ord` output.")
+@click.option("-o", "--output", type=click.Path(path_type=Path), default=DEFAULT_PROCESSED / "data_report.md",
+              show_default=True)
+def report(text_path: Path, ord_path: Path, output: Path) -> None:
+    """The two action sources side by side: drop tables, action types and their divergence to the
+    Smiles2Actions sample, similarity of the sequences of records both keep."""
+    from preprocessing.data_report import write_report
+
+    click.echo(write_report({"text": text_path, "ord": ord_path}, output))
+    click.echo(f"wrote {output}", err=True)
