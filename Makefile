@@ -44,6 +44,7 @@ help:
 	@echo "make train-llm          fine-tune SmolLM2-135M (LoRA, cpu profile) + predictions"
 	@echo "make select-ablation    ChemActor-style data selection: selected vs random vs all"
 	@echo "make bench              benchmarks (data, models, decoding)"
+	@echo "make gpu-wheels         wheels for benchmarks/gpu_check.sh on a lent GPU machine (see README)"
 	@echo "Options: PROFILE=cpu|paper SEED=42 NBEST=10 SPLIT=patent|random SOURCE=files-or-dirs ACTIONS=text|ord"
 
 # ---------------------------------------------------------------- install
@@ -150,3 +151,14 @@ clean-data:
 
 clean: clean-data
 	rm -rf models predictions reports
+
+# ---------------------------------------------------------------- lent GPU machine
+# The cp312 manylinux wheels benchmarks/gpu_check.sh installs there (no network there): the list and
+# why in benchmarks/gpu-wheels.txt; ~52 MB, so they travel with data/processed in 64 MiB.
+GPU_PLATFORMS := $(foreach p,manylinux2014_x86_64 manylinux_2_17_x86_64 manylinux_2_27_x86_64 manylinux_2_28_x86_64,--platform $(p))
+
+.PHONY: gpu-wheels
+gpu-wheels: benchmarks/gpu-wheels.txt | $(INSTALLED)
+	$(PY) -m pip download -q --only-binary=:all: --python-version 3.12 --implementation cp $(GPU_PLATFORMS) \
+	    --no-deps -d gpu-wheels/ -r benchmarks/gpu-wheels.txt
+	@du -ch gpu-wheels/*.whl | tail -n 1

@@ -21,7 +21,7 @@ from s2a.progress import HEARTBEAT_S, LogReader, Meter, format_duration
 
 # OpenNMT-py: "Step 50/1000; acc: ...", "Validation accuracy: ...", "Saving checkpoint ...";
 # fairseq: "[train_inner] ... epoch 001: 25 / 120 loss=...", "[valid] ...", "Saved checkpoint ...".
-PROGRESS = re.compile(r"Step \d+/|Validation (perplexity|accuracy)|Saving checkpoint|train_inner|\[valid\]|Saved checkpoint|done training")
+PROGRESS = re.compile(r"Step\s+\d+/|Validation (perplexity|accuracy)|Saving checkpoint|train_inner|\[valid\]|Saved checkpoint|done training")
 
 
 class _Echo:

@@ -16,7 +16,7 @@ from typing import Optional
 HEARTBEAT_S = 60.0  # the longest a training stays silent on stderr
 
 # OpenNMT-py 3.5: "Step 50/ 1600; acc: 10.3; ppl: 100.2; xent: 4.6; lr: ...; 2345/2456 tok/s; 25 sec;"
-_ONMT_STEP = re.compile(r"Step (\d+)(?:/\s*(\d+))?; acc:\s*([\d.]+); ppl:\s*([\d.]+); xent:\s*([\d.]+);"
+_ONMT_STEP = re.compile(r"Step\s+(\d+)(?:/\s*(\d+))?; acc:\s*([\d.]+); ppl:\s*([\d.]+); xent:\s*([\d.]+);"
                         r".*?([\d.]+)/\s*([\d.]+) tok/s")
 _ONMT_VALID = re.compile(r"Validation (perplexity|accuracy): ([\d.eE+-]+|nan|inf)")
 # fairseq (log-format simple): "... num_updates=25, ..." with "loss=5.1" and "wps=1234"

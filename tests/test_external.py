@@ -69,3 +69,11 @@ def test_validation_scores_are_read_with_their_steps(tmp_path: Path) -> None:
                         start_step=0, valid_steps=10)
     got = [(v.step, round(v.loss, 3), v.accuracy) for v in reader.validations]
     assert got == [(10, 2.996, 41.5), (20, 2.303, 52.0), (300, 2.773, 33.2)]
+
+
+def test_single_digit_steps_are_read() -> None:
+    from s2a.progress import LogReader, Meter
+
+    reader = LogReader(Meter())
+    report = reader.feed(ONMT_STEP.format(s=" 5"))
+    assert report is not None and report.step == 5 and reader.meter.total == 100
