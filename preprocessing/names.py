@@ -68,6 +68,22 @@ _TRAILING = re.compile(
     r"\s+(?:solution|soln\.?|solutions|mixture|suspension|slurry|aq\.?|aqueous|sat\.?|satd\.?|conc\.?)$", re.IGNORECASE
 )
 _TRAILING_STATE = re.compile(r"\s*\((?:aq|aqueous|s|l|g|sat|satd|conc)\.?\)$", re.IGNORECASE)
+# What procedure text writes around a name: an amount ('14.0 g (79 mmol) of', '1 liter of'), a
+# container ('a mixture of', 'a solution of'), an article, a bracketed note after a space
+# ('(60% dispersion in mineral oil)', '(catalyst)', '(×2)'; 'palladium(0)' has no space and stays).
+_ARTICLE = re.compile(r"^(?:the|a|an)\s+", re.IGNORECASE)
+_AMOUNT = re.compile(
+    r"^(?:(?:ca\.?|about|approx\.?|approximately)\s+)?\d+(?:[.,]\d+)?\s*"
+    r"(?:mg|g|kg|ml|mL|l|L|liters?|litres?|mmol|mol|moles?|µl|μl|ul|drops?|parts?|equiv\.?|eq\.?)\.?"
+    r"(?:\s*\([^()]*\))?\s+(?:of\s+)?",
+    re.IGNORECASE,
+)
+_CONTAINER = re.compile(
+    r"^(?:(?:stirred|cooled|cold|hot|warm|clear|resulting|resultant)\s+)*(?:mixture|solution|suspension|slurry)\s+of\s+",
+    re.IGNORECASE,
+)
+_PERCENT = re.compile(r"(\d)\s*(?:percent|per cent)\b", re.IGNORECASE)
+_TRAILING_NOTE = re.compile(r"\s+\([^()]*\)$")
 
 
 @lru_cache(maxsize=100_000)
@@ -75,13 +91,20 @@ def simplify_name(name: str) -> str:
     """Drop concentrations, state adjectives and 'solution' around a name; keep its spelling.
 
     'saturated aqueous sodium bicarbonate solution' -> 'sodium bicarbonate'; '1N HCl' -> 'HCl';
-    'ethyl acetate/hexane (1:4)' -> 'ethyl acetate/hexane'. Returns the input stripped when
+    'ethyl acetate/hexane (1:4)' -> 'ethyl acetate/hexane'; 'a mixture of 14.0 g (79 mmol) of
+    isatoic anhydride' -> 'isatoic anhydride'; 'sodium hydride (60% dispersion in mineral oil)'
+    -> 'sodium hydride'. Returns the input stripped when
     nothing applies. Never returns an empty string for a non-empty name.
     """
     text = " ".join(unicodedata.normalize("NFKC", name).split())
+    text = _PERCENT.sub(r"\1%", text)
     previous = None
     while previous != text:
         previous = text
+        text = _ARTICLE.sub("", text)
+        text = _AMOUNT.sub("", text)
+        text = _CONTAINER.sub("", text)
+        text = _TRAILING_NOTE.sub("", text)
         text = _CONCENTRATION.sub("", text)
         text = _STATE.sub("", text)
         text = _RATIO.sub("", text)

@@ -59,7 +59,8 @@ DURATION_WORDS: dict[str, float] = {
 _NUMBER_WORDS = {
     "a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
     "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "fifteen": 15, "twenty": 20,
-    "thirty": 30, "forty": 40, "forty-eight": 48, "sixty": 60,
+    "thirty": 30, "forty": 40, "forty-eight": 48, "sixty": 60, "ninety": 90,
+    "forty-five": 45, "thirty-six": 36, "seventy-two": 72, "twenty-four": 24,
 }
 
 # hours per unit
@@ -104,8 +105,10 @@ def _clean(text: str) -> str:
     t = unicodedata.normalize("NFKC", text)
     t = t.replace("\u2212", "-").replace("\u2012", "-").replace("\u2013", "-").replace("\u2014", "-")
     t = t.replace("º", "°").replace("˚", "°").replace("℃", "°C").replace("℉", "°F")
-    t = _BRACKETED_NUMBER.sub(r"\1", t)
-    return " ".join(t.strip().split())
+    t = _BRACKETED_NUMBER.sub(r"\1", t).strip()
+    if t.startswith("(") and ")" not in t:  # an unclosed bracket cut by the extractor: '(0° C'
+        t = t[1:]
+    return " ".join(t.split())
 
 
 def _without_trailing_bracket(text: str) -> str:
@@ -187,6 +190,9 @@ _DURATION_PART = re.compile(
 )
 
 
+_NUMBER_UNIT_HYPHEN = re.compile(r"(\d)-(?=[a-z])")  # '3-day', '3-d'
+
+
 def _number(word: str) -> float:
     w = word.lower()
     if w in _NUMBER_WORDS:
@@ -211,6 +217,7 @@ def parse_duration(text: str) -> float:
 def _parse_duration(t: str, text: str) -> float:
     if t in DURATION_WORDS:
         return DURATION_WORDS[t]
+    t = _NUMBER_UNIT_HYPHEN.sub(r"\1 ", t)
     t = _FRACTION.sub(lambda m: f"{int(m.group(1)) / int(m.group(2)):g}" if int(m.group(2)) else m.group(0), t)
     t = _FILLERS.sub(" ", t)
     t = " ".join(t.split())

@@ -8,7 +8,7 @@ from click.testing import CliRunner
 
 from preprocessing.pipeline import build
 from preprocessing.reasons import Reason
-from preprocessing.sources import iter_records
+from preprocessing.sources import iter_items, iter_records
 from s2a.cli import main
 
 ORD_FIXTURE = Path(__file__).parent / "fixtures" / "ord" / "uspto-1995_11-first250.pb.gz"
@@ -26,13 +26,14 @@ def _jsonl(path: Path, rows: list[dict]) -> Path:
     return path
 
 
-def test_ord_fixture_accounting_identity_and_drop_table(tmp_path: Path) -> None:
+@pytest.mark.parametrize("actions, min_kept", [("text", 25), ("ord", 100)])
+def test_ord_fixture_accounting_identity_and_drop_table(tmp_path: Path, actions: str, min_kept: int) -> None:
     out = tmp_path / "std.jsonl"
-    stats = build(iter_records([ORD_FIXTURE]), out, workers=2, progress=False)
+    stats = build(iter_records([ORD_FIXTURE]), out, workers=2, progress=False, actions=actions)
     assert stats.read == 250
     assert stats.kept + sum(stats.dropped.values()) == stats.read
     rows = [json.loads(line) for line in out.read_text().splitlines()]
-    assert len(rows) == stats.kept > 50
+    assert len(rows) == stats.kept > min_kept
     assert len({r["reaction_smiles"] for r in rows}) == len(rows)
     for r in rows:
         assert "".join(r["src"].split()) == r["reaction_smiles"].replace(">>", ">>")
@@ -48,6 +49,70 @@ def test_one_worker_and_two_workers_give_identical_output(tmp_path: Path) -> Non
     build(iter_records([ORD_FIXTURE]), tmp_path / "a.jsonl", workers=1, progress=False)
     build(iter_records([ORD_FIXTURE]), tmp_path / "b.jsonl", workers=2, progress=False)
     assert (tmp_path / "a.jsonl").read_bytes() == (tmp_path / "b.jsonl").read_bytes()
+
+
+def test_text_source_same_seed_gives_byte_identical_splits(tmp_path: Path) -> None:
+    from preprocessing.split import split
+
+    for run in ("a", "b"):
+        std = tmp_path / run / "std.jsonl"
+        build(iter_records([ORD_FIXTURE]), std, seed=3, workers=2, progress=False, actions="text")
+        split(std, tmp_path / run / "out", fractions=(0.6, 0.2, 0.2), seed=3, mode="patent")
+    for name in ("train.jsonl", "valid.jsonl", "test.jsonl", "src-train.txt", "tgt-test.txt"):
+        a, b = (tmp_path / run / "out" / name for run in ("a", "b"))
+        assert a.read_bytes() == b.read_bytes() and a.stat().st_size > 0
+
+
+def test_record_with_procedure_and_no_actions_gets_them_from_its_text(tmp_path: Path) -> None:
+    from tests.test_action_sources import GOOD, NAMES, SMILES
+
+    rows = [
+        {"id": "text", "reaction_smiles": SMILES, "names": dict(NAMES), "procedure": GOOD},
+        dict(ACETYLATION, id="given", procedure="Ethanol was stirred for 2 h."),  # its own actions win
+        {"id": "neither", "reaction_smiles": "CC(=O)Br.OCC>>CC(=O)OCC"},
+    ]
+    out = tmp_path / "std.jsonl"
+    stats = build(iter_records([_jsonl(tmp_path / "r.jsonl", rows)]), out, workers=1, progress=False)
+    kept = {json.loads(line)["id"]: json.loads(line) for line in out.read_text().splitlines()}
+    assert set(kept) == {"text", "given"} and stats.dropped[Reason.NO_ACTIONS] == 1
+    assert kept["text"]["tgt"].endswith("CONCENTRATE ; PURIFY ; YIELD $-1$")
+    assert len(kept["given"]["actions"]) == 6 and kept["given"]["actions"][2] == "STIR for @2@ at #4#"
+
+
+def test_on_error_skip_counts_and_lists_malformed_records(tmp_path: Path) -> None:
+    good = dict(ACETYLATION, id="good")
+    path = tmp_path / "r.jsonl"
+    path.write_text(json.dumps(good) + "\n" + '{"id": "cut", "reaction_smi\n' + json.dumps({"id": "nosmiles"}) + "\n"
+                    + "[1, 2]\n")
+    out = tmp_path / "o" / "std.jsonl"
+    stats = build(iter_items([path], on_error="skip"), out, workers=2, progress=False)
+    assert (stats.read, stats.kept, stats.dropped[Reason.MALFORMED_RECORD]) == (4, 1, 3)
+    listed = [json.loads(line) for line in (tmp_path / "o" / "std.errors.jsonl").read_text().splitlines()]
+    assert [(e["file"], e["record"]) for e in listed] == [(str(path), "line 2"), (str(path), "line 3"), (str(path), "line 4")]
+    assert "bad JSON" in listed[0]["error"] and "no reaction_smiles" in listed[1]["error"]
+    # The CLI: same counts, the drop table names the reason, and stop (the default) still stops.
+    runner = CliRunner()
+    result = runner.invoke(main, ["data", "build", str(path), "-o", str(out), "--workers", "1", "--on-error", "skip"])
+    assert result.exit_code == 0, result.output
+    assert "| malformed record | 3 |" in result.output and "std.errors.jsonl" in result.output
+    result = runner.invoke(main, ["data", "build", str(path), "-o", str(out), "--workers", "1"])
+    errors = [line for line in result.output.splitlines() if line.startswith("error:")]
+    assert result.exit_code == 2 and len(errors) == 1 and "line 2" in errors[0] and "Traceback" not in result.output
+
+
+def test_on_error_skip_lists_a_corrupt_ord_file_and_reads_the_rest(tmp_path: Path) -> None:
+    corrupt = tmp_path / "a-corrupt.pb.gz"
+    corrupt.write_bytes(ORD_FIXTURE.read_bytes()[:2000])
+    stats = build(iter_items([corrupt, ORD_FIXTURE], on_error="skip"), tmp_path / "std.jsonl", workers=2,
+                  progress=False, actions="ord")
+    assert stats.read == 251 and stats.dropped[Reason.MALFORMED_RECORD] == 1 and stats.kept > 100
+    (listed,) = [json.loads(line) for line in (tmp_path / "std.errors.jsonl").read_text().splitlines()]
+    assert listed["file"] == str(corrupt) and listed["record"] == "file"
+
+
+def test_cli_actions_choice(tmp_path: Path) -> None:
+    result = CliRunner().invoke(main, ["data", "build", str(ORD_FIXTURE), "-o", str(tmp_path / "s.jsonl"), "--actions", "nope"])
+    assert result.exit_code == 2 and "nope" in result.output
 
 
 def test_duplicates_keep_one_record_chosen_by_seed(tmp_path: Path) -> None:

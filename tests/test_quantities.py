@@ -35,6 +35,7 @@ from preprocessing.quantities import UnreadableQuantity, is_reflux, parse_durati
         ("under ice cooling", 0.0),
         ("room temperature (about 20° C.)", 25.0),
         ("-78° C.", -78.0),
+        ("(0° C", 0.0),  # bracket left open by the extractor
     ],
 )
 def test_parse_temperature(text: str, celsius: float) -> None:
@@ -75,6 +76,8 @@ def test_unreadable_temperature_carries_text(text: str) -> None:
         ("overnight (16 h)", 16.0),
         ("48 hrs", 48.0),
         ("a period of 2 hours", 2.0),
+        ("3-d", 72.0),
+        ("forty-five minutes", 0.75),
     ],
 )
 def test_parse_duration(text: str, hours: float) -> None:
