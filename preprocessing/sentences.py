@@ -27,17 +27,29 @@ _WORD_BEFORE = regex.compile(r"(\S+)$")
 _NUMBER_AFTER_WORD = regex.compile(r"(\p{L}+)\s+[\dIVX]+[A-Za-z]?$")
 
 
-def _depths(text: str) -> list[int]:
-    """Bracket depth before each character; unbalanced closers never go below zero."""
-    depth = 0
-    out = []
-    for ch in text:
-        out.append(depth)
+def _depth_at(text: str, start: int, end: int, depth: int) -> int:
+    """Bracket depth at `end`, given `depth` at `start` (closers never take it below zero)."""
+    chunk = text[start:end]
+    if not any(c in chunk for c in "()[]{}"):
+        return depth
+    for ch in chunk:
         if ch in "([{":
             depth += 1
         elif ch in ")]}" and depth > 0:
             depth -= 1
-    return out
+    return depth
+
+
+_UNIT_ABBREVIATIONS = frozenset("g mg kg gm gms ml l cc mm mmol mol mole moles hr hrs h min mins sec µl μl wt vol conc temp approx ca".split())
+_CONTINUES = regex.compile(r"\s+[(\d\p{Ll}]")
+
+
+def _unit_continues(before: str, text: str, end: int) -> bool:
+    """'13.0 g. (0.05 mol)': an old-style unit with a dot, continued by a bracket, number or lower case."""
+    found = _WORD_BEFORE.search(before)
+    if not found or found.group(1).lower() not in _UNIT_ABBREVIATIONS:
+        return False
+    return bool(_CONTINUES.match(text, end))
 
 
 def _is_abbreviation(before: str) -> bool:
@@ -61,16 +73,21 @@ def split_sentences(paragraph: str) -> list[str]:
         return []
     if "." not in text and "!" not in text and "?" not in text:
         return [text]
-    depths = _depths(text)
     sentences = []
     start = 0
+    depth = 0
+    scanned = 0
     for match in _CANDIDATE.finditer(text):
         end = match.end()
-        if depths[match.start()] > 0:
+        depth = _depth_at(text, scanned, match.start(), depth)
+        scanned = match.start()
+        if depth > 0:
             continue
         if not _NEXT_STARTS_SENTENCE.match(text, end):
             continue
         if match.group() == "." and _is_abbreviation(text[start : match.start()]):
+            continue
+        if match.group() == "." and _unit_continues(text[start : match.start()], text, end):
             continue
         sentence = text[start:end].strip()
         if sentence:

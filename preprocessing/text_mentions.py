@@ -10,21 +10,59 @@ which is the gold's convention, except for ice baths, which are written "0 °C".
 """
 from __future__ import annotations
 
-from typing import Optional
+import functools
+from typing import Any, Optional
 
 import regex as re
 from paragraph2actions.actions import Chemical
 
+@functools.lru_cache(maxsize=1024)
+def _compiled(pattern: str, flags: int) -> re.Pattern[str]:
+    return re.compile(pattern, flags)
+
+
+# regex's module-level functions look their cache up slowly; these are the same with a faster cache.
+def rsearch(pattern: str, string: str, flags: Any = 0) -> Optional[re.Match[str]]:
+    return _compiled(pattern, int(flags)).search(string)
+
+
+def rmatch(pattern: str, string: str, flags: Any = 0) -> Optional[re.Match[str]]:
+    return _compiled(pattern, int(flags)).match(string)
+
+
+def rfullmatch(pattern: str, string: str, flags: Any = 0) -> Optional[re.Match[str]]:
+    return _compiled(pattern, int(flags)).fullmatch(string)
+
+
+def rsub(pattern: str, repl: Any, string: str, count: int = 0, flags: Any = 0) -> str:
+    return _compiled(pattern, int(flags)).sub(repl, string, count=count)
+
+
+def rsplit(pattern: str, string: str, maxsplit: int = 0, flags: Any = 0) -> list[str]:
+    return _compiled(pattern, int(flags)).split(string, maxsplit=maxsplit)
+
+
 NUMBER = r"(?:\d+(?:[.,]\d+)?(?:[eE][-+]?\d+)?)"
 _UNIT = (
-    r"(?:mg|g|kg|µg|μg|ug|mL|ml|Ml|l|L|µL|μL|µl|μl|ul|uL|mmol|mmole|mmoles|mol|moles?|µmol|μmol|umol|nmol|"
-    r"eq\.?|equiv\.?|equivalents?|M|N|mM|%|wt\.?\s?%|drops?|ppm|cc)"
+    r"(?:mg|g|gm|gms|grams?|kg|µg|μg|ug|mL|ml|Ml|l|L|µL|μL|µl|μl|ul|uL|mmol|mmole|mmoles|mol|moles?|µmol|μmol|umol|"
+    r"nmol|millimoles?|milliliters?|millilitres?|liters?|litres?|eq\.?|equiv\.?|equivalents?|M|N|mM|%|wt\.?\s?%|"
+    r"drops?|ppm|cc)(?:\.(?=\s|$|[,;)]))?"
 )
+# units that name an amount (not a concentration): a quantity written before a name without "of"
+_AMOUNT_UNIT = r"(?:mg|g|gm|gms|grams?|kg|mL|ml|l|L|µL|μL|µl|μl|ul|mmol|mol|moles?|millimoles?|cc)\.?"
 QUANTITY = rf"(?:[~˜≈]\s?|ca\.\s?|about\s|approx\.\s?|approximately\s)?{NUMBER}(?:\s?[-–]\s?{NUMBER})?\s?{_UNIT}(?![\p{{L}}\d])"
 _QUANTITY_FULL = re.compile(rf"^{QUANTITY}\.?$")
 _REPEATED_QUANTITY = re.compile(rf"^(\d+)\s?[x×X*]\s?({QUANTITY})$")
 _LEADING_QUANTITY = re.compile(
     rf"^(?P<q>{QUANTITY}(?:\s?[x×]\s?{QUANTITY})?)\s*(?:\((?P<q2>[^()]*)\)\s*)?of\s+(?P<name>.+)$"
+    rf"|^(?P<q>{NUMBER}\s?{_AMOUNT_UNIT})\s*(?:\((?P<q2>[^()]*)\)\s*)?(?!of\b)(?P<name>[\p{{L}}\d(\[].+)$"
+)
+_NAME_CONTINUATION = re.compile(
+    r"^(?:(?:mono|di|tri)?(?:methyl|ethyl|propyl|isopropyl|butyl|tert-butyl|t-butyl|benzyl|phenyl|allyl)\s+)?"
+    r"(?:ester|esters|salt|(?:mono|di|tri|hemi|sesqui)?hydrochloride|hydrobromide|(?:mono|di|tri|hemi)?hydrate|"
+    r"sodium salt|potassium salt|lithium salt|N-oxide|oxime|amide|acid|anhydride|methiodide|hydroiodide|"
+    r"maleate|fumarate|tartrate|citrate|mesylate|tosylate|acetate|oxalate|sulfate|sulphate|hemifumarate)\b",
+    re.I,
 )
 _REFERENCE = re.compile(
     r"\b(?:see|Example|Ex\.|Step|Intermediate|Preparation|Reference|prepared|described|synthesi[sz]ed|obtained|"
@@ -32,7 +70,8 @@ _REFERENCE = re.compile(
     re.I,
 )
 _ARTICLES = re.compile(
-    r"^(?:(?:a|an|the|some|additional|further|more|another|fresh|then|also|successively|sequentially|each|"
+    r"^(?:(?:a mixture of|a small amount of|a total of|a portion of|an excess of|a further|a catalytic amount of|"
+    r"a|an|the|some|additional|further|more|another|fresh|then|also|successively|sequentially|each|"
     r"same|first|second|third|finally|next|subsequently|thereafter|again|portions? of|excess(?: of)?|small amount of|"
     r"a small amount of|a mixture of|total of|a total of|amount of)\s+)+",
     re.I,
@@ -74,8 +113,11 @@ _GENERIC = re.compile(
 )
 
 
-def depths(text: str) -> list[int]:
-    """Bracket depth before each character (unbalanced closers stay at zero)."""
+@functools.lru_cache(maxsize=256)
+def depths(text: str) -> tuple[int, ...]:
+    """Bracket depth before each character (unbalanced closers stay at zero); cached, clauses are re-read."""
+    if "(" not in text and "[" not in text and "{" not in text:
+        return (0,) * len(text)
     depth = 0
     out = []
     for ch in text:
@@ -84,7 +126,7 @@ def depths(text: str) -> list[int]:
             depth += 1
         elif ch in ")]}" and depth > 0:
             depth -= 1
-    return out
+    return tuple(out)
 
 
 def split_top(text: str, pattern: re.Pattern[str]) -> list[str]:
@@ -114,18 +156,17 @@ def find_top(text: str, pattern: re.Pattern[str], start: int = 0) -> Optional[re
     return None
 
 
+_INNERMOST_GROUP = re.compile(r"\([^()\[\]{}]*\)|\[[^()\[\]{}]*\]|\{[^()\[\]{}]*\}")
+
+
 def strip_brackets(text: str) -> str:
     """The text with every bracketed group removed (for classification, never for names)."""
-    out = []
-    depth = 0
-    for ch in text:
-        if ch in "([{":
-            depth += 1
-        elif ch in ")]}" and depth > 0:
-            depth -= 1
-        elif depth == 0:
-            out.append(ch)
-    return "".join(out)
+    for _ in range(10):
+        shorter = _INNERMOST_GROUP.sub("", text)
+        if shorter == text:
+            break
+        text = shorter
+    return text
 
 
 # ---------------------------------------------------------------- conditions
@@ -170,7 +211,7 @@ _DROPWISE = re.compile(r"\b(?:drop-?wise|drop by drop|in drops)\b", re.I)
 def clean_condition(text: str) -> str:
     """A condition as the gold writes it: trimmed, without the sentence's full stop after 'C'."""
     text = text.strip().strip(",;")
-    if text.endswith(".") and not re.search(r"\b\w\.\w\.$", text):
+    if text.endswith(".") and not rsearch(r"\b\w\.\w\.$", text):
         text = text[:-1].rstrip()
     return text
 
@@ -214,11 +255,11 @@ def duration(text: str) -> Optional[tuple[str, int, int]]:
     """The first duration (text, start, end), as written ('1 hour and 30 minutes', 'overnight')."""
     for m in _DURATION.finditer(text):
         d = m.group("d")
-        if re.match(r"^(?:an?|several|a few|few)\s+(?:s|d|h)\b", d, re.I):
+        if rmatch(r"^(?:an?|several|a few|few)\s+(?:s|d|h)\b", d, re.I):
             continue  # "a d" / "a s" are not durations
-        if re.search(r"\d\s?(?:s|d)$", d) and not re.search(r"\b(?:for|after|over|during)\s+$", text[: m.start()]):
+        if rsearch(r"\d\s?(?:s|d)$", d) and not rsearch(r"\b(?:for|after|over|during)\s+$", text[: m.start()]):
             continue  # "2 d" only after a preposition
-        d = re.sub(r"^(?:an? )(?=\d)", "", d)
+        d = rsub(r"^(?:an? )(?=\d)", "", d)
         return clean_condition(d) if not d.endswith("h.") else d[:-1], m.start(), m.end()
     return None
 
@@ -243,7 +284,7 @@ def is_dropwise(text: str) -> bool:
     return bool(_DROPWISE.search(text))
 
 
-_MODIFIERS = [
+_MODIFIER_PATTERNS = [
     re.compile(r"\s*,?\s*\b(?:which\s+(?:had\s+been|has\s+been|was)\s+)?(?:pre-?)?cooled\s+(?:using|with|in|by|on)\s+(?:an?\s+|the\s+)?[\w/-]*\s?bath\b", re.I),
     re.compile(rf"\s*,?\s*\b(?:at|to|from|between|under|with|while|during|in|on|using|by)?\s*(?:a\s+)?(?:temperature\s+of\s+)?(?:{_COMPARATOR})?{_TEMP_VALUE}"),
     re.compile(
@@ -257,16 +298,36 @@ _MODIFIERS = [
     ),
     re.compile(rf"\s*,?\s*\b(?:for|over|during|within|in the course of)\s+(?:a period of\s+|the course of\s+|a further\s+|an additional\s+|additional\s+|another\s+|a\s+|an\s+|approximately\s+|about\s+|ca\.\s?)?{_DURATION_CORE}(?:\s+period)?"),
     re.compile(r"\s*,?\s*\b(?:overnight|over\s?night)\b", re.I),
+    re.compile(rf"^\s*(?:after|within)\s+(?:a\s+further\s+|another\s+|an\s+additional\s+)?{_DURATION_CORE},?", re.I),
     _ATMOSPHERE,
     re.compile(r"\s*,?\s*\b(?:drop-?wise|drop by drop|in drops)\b", re.I),
     _FILLERS,
 ]
 
 
+# A cheap substring test per pattern (lower-cased text): most clauses have few modifiers.
+_MODIFIER_GUARDS: list[tuple[str, ...]] = [
+    ("bath",),
+    ("°", "deg", "℃", " k"),
+    ("temperature", "rt", "r.t", "reflux"),
+    ("ice",),
+    ("for", "over", "during", "within", "course"),
+    ("night",),
+    ("after", "within"),
+    ("nitrogen", "argon", "n2", "ar", "helium", "he", "hydrogen", "h2", "air", "oxygen", "o2", "co", "inert"),
+    ("drop",),
+    ("once", "portion", "slow", "careful", "cautious", "quick", "rapid", "thereto", "success", "sequential", "gradual",
+     "stirring", "swirling", "shaking", "vacuo", "pressure", "vacuum", "syringe", "cannula", "funnel", "lot", "time",
+     "together", "simultaneous", "one go"),
+]
+_MODIFIERS = list(zip(_MODIFIER_PATTERNS, _MODIFIER_GUARDS))
+
+
 def strip_modifiers(text: str) -> str:
     """`text` without temperature, duration, atmosphere, dropwise and manner phrases."""
-    for pattern in _MODIFIERS:
-        if pattern.search(text):
+    low = text.lower()
+    for pattern, guard in _MODIFIERS:
+        if any(g in low for g in guard) and pattern.search(text):
             text = _sub_top(pattern, text)
     return text.strip(" ,;.")
 
@@ -289,17 +350,18 @@ _LIST_SEPARATOR = re.compile(
     r"\s*,\s+(?:and\s+|then\s+|followed\s+by\s+|as well as\s+)?|\s+(?:and|then|plus|followed\s+by|followed|as well as|along with|together with|&)\s+|\s*;\s+"
 )
 _ONLY_QUANTITY = re.compile(rf"^(?:{QUANTITY}|\(.*\))(?:\s*\(.*\))?$")
+_QUANTITY_ITEM = re.compile(rf"^(?P<q>{QUANTITY}(?:\s*\([^()]*\))?)\.?$")
 _PERCENT_ONLY = re.compile(r"^\d+(?:\.\d+)?\s?%(?:\s*\(.*\))?$")
 
 
 def _quantity_parts(inside: str) -> tuple[list[str], list[str], int]:
     """(quantities, other parts kept in the name, repetitions) of a bracket's content."""
-    inside = re.sub(r"\byield\s*:?\s*", "", inside, flags=re.I)
+    inside = rsub(r"\byield\s*:?\s*", "", inside, flags=re.I)
     inside = inside.replace("(", ", ").replace(")", "")
     quantities: list[str] = []
     others: list[str] = []
     repetitions = 1
-    for raw in re.split(r"\s*[,;]\s*", inside):
+    for raw in rsplit(r"\s*[,;]\s*", inside):
         part = raw.strip()
         if not part:
             continue
@@ -309,7 +371,7 @@ def _quantity_parts(inside: str) -> tuple[list[str], list[str], int]:
             quantities.append(rep.group(2).rstrip("."))
         elif _QUANTITY_FULL.match(part):
             quantities.append(part.rstrip(".") if not part.endswith("%.") else part[:-1])
-        elif _REFERENCE.search(part) or re.fullmatch(r"[A-Z]?\d+[a-z]?|[A-Z]\d*|[IVX]+", part):
+        elif _REFERENCE.search(part) or rfullmatch(r"[A-Z]?\d+[a-z]?|[A-Z]\d*|[IVX]+", part):
             continue
         else:
             others.append(part)
@@ -342,20 +404,28 @@ def is_generic(name: str) -> bool:
     return bool(_GENERIC.match(name.strip()))
 
 
+_STOPWORDS = frozenset("a an the it of in on at to with and or by from this that which these them its as is was".split())
+_DESCRIPTOR_TAIL = re.compile(
+    r"(?:,\s*|\s+)(?:which|that|having|melting|m\.p\.|mp\b|b\.p\.|with an? (?:m\.p\.|melting|boiling)|"
+    r"and has|in the form of|as an? |as the |named in)\b.*$|\s+(?:with|having|and has)\s+(?:an?\s*)?$",
+    re.I,
+)
+
+
 def chemical(text: str) -> Optional[tuple[Chemical, int]]:
     """A Chemical and its repetitions from one mention; None for references to the flask content."""
     text = _FILLERS.sub("", text).strip(" ,;.:")
-    text = re.sub(r"^(?:of|with|in|into|to|by|using|from|onto)\s+", "", text, flags=re.I)
+    text = rsub(r"^(?:(?:of|with|in|into|to|by|using|from|onto|and|or|then|plus)\s+)+", "", text, flags=re.I)
     text = _ARTICLES.sub("", text).strip()
     if not text:
         return None
-    clause = re.search(r"\s+(?:was|were|is|are|had|has|have|being)\s+", text)
+    clause = rsearch(r"\s+(?:was|were|is|are|had|has|have|being)\s+", text)
     if clause and clause.start() > 0 and _outside_brackets(text, clause.start()):
         text = text[: clause.start()].strip()
     quantities: list[str] = []
     repetitions = 1
     lead = _LEADING_QUANTITY.match(text)
-    if lead and not re.match(r"^\d+(?:\.\d+)?\s?%$", lead.group("q")):
+    if lead and not rmatch(r"^\d+(?:\.\d+)?\s?%$", lead.group("q")):
         q = lead.group("q")
         rep = _REPEATED_QUANTITY.match(q)
         if rep:
@@ -383,7 +453,7 @@ def chemical(text: str) -> Optional[tuple[Chemical, int]]:
             repetitions = max(repetitions, reps)
             tail_names = [f"({o})" for o in others] + tail_names
             name = name[:start].rstrip()
-        elif _REFERENCE.search(inside) and not re.search(r"\d+[RS]|[RS]\)|\b[RS],", inside):
+        elif _REFERENCE.search(inside) and not rsearch(r"\d+[RS]|[RS]\)|\b[RS],", inside):
             name = name[:start].rstrip()
         else:
             break
@@ -391,15 +461,17 @@ def chemical(text: str) -> Optional[tuple[Chemical, int]]:
     if stripped and not is_generic(stripped):
         name = stripped
     # references in brackets inside the name ("(for a synthesis see WO...)")
-    name = re.sub(r"\s\((?:for (?:a |the )?(?:synthesis|preparation)|see|prepared|obtained|described|from Example|Example|Intermediate)\b[^()]*(?:\([^()]*\)[^()]*)*\)", "", name, flags=re.I)
+    name = rsub(r"\s\((?:for (?:a |the )?(?:synthesis|preparation)|see|prepared|obtained|described|from Example|Example|Intermediate)\b[^()]*(?:\([^()]*\)[^()]*)*\)", "", name, flags=re.I)
     name = _FORM_PREFIX.sub("", name).strip()
-    name = re.sub(r"\s+containing\s+(?:some|a little|traces? of|about|ca\.?)\b.*$", "", name, flags=re.I)
-    name = name.strip(" ,;.:")
+    name = rsub(r"\s+containing\s+(?:some|a little|traces? of|about|ca\.?)\b.*$", "", name, flags=re.I)
+    name = _DESCRIPTOR_TAIL.sub("", name).strip(" ,;.:")
+    if name.lower() in _STOPWORDS:
+        return None
     if tail_names:
         name = name + " " + " ".join(tail_names)
     if not name or (not quantities and is_generic(name)):
         return None
-    if is_generic(name) and quantities and re.match(r"^(?:the\s+)?(?:reaction\s+)?(?:mixture|solution)$", name, re.I):
+    if is_generic(name) and quantities and rmatch(r"^(?:the\s+)?(?:reaction\s+)?(?:mixture|solution)$", name, re.I):
         return None
     if len(name) > 300:
         return None
@@ -413,6 +485,12 @@ def chemicals(text: str) -> list[tuple[Chemical, int]]:
     merged: list[str] = []
     for item in items:
         # "sodium hydride, 60% (160 mg)" is one compound; "(2.0 g)" alone belongs to the previous one
+        if merged and _QUANTITY_ITEM.match(item):
+            merged[-1] = f"{merged[-1]} ({_QUANTITY_ITEM.match(item).group('q').strip()})"  # type: ignore[union-attr]
+            continue
+        if merged and _NAME_CONTINUATION.match(item) and not _LEADING_QUANTITY.match(item):
+            merged[-1] = f"{merged[-1]}, {item}"
+            continue
         if merged and (_PERCENT_ONLY.match(item) or item.startswith("(")):
             merged[-1] = f"{merged[-1]}, {item}" if not item.startswith("(") else f"{merged[-1]} {item}"
             continue
