@@ -79,7 +79,7 @@ _ANALYSIS_START = re.compile(
     re.I,
 )
 _ANALYSIS_TAIL = re.compile(
-    r"(?:[:;.,]\s+|\s+)(?:(?:with|having|and\s+has|which\s+had)\s+(?:an?\s+)?)?(?=(?:\d+\s?)?(?:1H|13C|19F)[\s-]?NMR|(?:ESI|EI|APCI|HR|LR|LC)?[-/]?MS\s?[(:]|MS\s?\(|m\.p\.|M\.p\.|M\.P\.|mp\s+\d|melting\s+(?:at|point)|b\.p\.|"
+    r"(?:[:;.,]\s+|\s+)(?:(?:with|having|and\s+has|which\s+had)\s+(?:an?\s+)?)?(?=(?:\d+\s?)?(?:1H|13C|19F)[\s-]?NMR|(?:ESI|EI|APCI|HR|LR|LC)?[-/]?MS\s?[(:]|MS\s?\(|m\.p\.|M\.p\.|M\.P\.|mp\s+\d|melting\s+(?:at|point)|melts?\s+at|b\.p\.|"
     r"LC/MS|LCMS|LC-MS|Rf\s?[=:]|IR\s?\(|Anal\.|m/z|\[α\]|δ\s?\d|HPLC\s?(?:\(|:|Rt|purity|retention))"
 )
 _COLON_TAIL = re.compile(r":\s+")
@@ -87,8 +87,8 @@ _FOP = re.compile(
     r"\b(?:according to|following|as described (?:in|for|above|previously|under|earlier)|as in|analogous(?:ly)?(?: to)?|"
     r"in (?:a|an) (?:similar|analogous|like|same|comparable|identical) (?:manner|fashion|way)|"
     r"in the same (?:manner|way|fashion)|(?:similar|identical|analogous) (?:to|procedure|conditions|method)|"
-    r"by (?:the )?(?:general )?(?:procedure|method)|using (?:the )?(?:general )?(?:procedure|method|protocol)|"
-    r"(?:procedure|method) (?:of|described)|(?:was|were) repeated|repeating|as for|as per)\b",
+    r"by (?:the )?(?:general )?(?:procedures?|methods?)|using (?:the )?(?:general )?(?:procedures?|methods?|protocols?)|"
+    r"(?:procedures?|methods?) (?:of|described)|(?:was|were) repeated|repeating|as for|as per)\b",
     re.I,
 )
 _FOP_REFERENCE = re.compile(
@@ -107,7 +107,7 @@ _NOT_ACTION = re.compile(
 )
 _SUBORDINATE_DONE = re.compile(
     r"^(?:when|once|as soon as|after|until|while|as)\b.*?\b(?:ceased|subsided|subsides|completed?|finished|"
-    r"was over|stopped|had ceased|consumed|disappeared|complete|ended|ceases|stops)\b",
+    r"was over|stopped|had ceased|consumed|disappeared|complete|ended|ceases|stops|completion)\b",
     re.I,
 )
 _WITHOUT_PURIFICATION = re.compile(r",?\s*\b(?:without|with no)\s+(?:any\s+)?(?:further|additional)?\s*purification\b", re.I)
@@ -122,6 +122,7 @@ _BOUNDARY = re.compile(
     r",?\s+and\s+then\s+|,\s*then\s+|;\s+|,\s+and\s+|\s+and\s+|,\s+|\s+followed\s+by\s+|\s+followed\s+(?=\w)|"
     r"(?<!\b(?:was|were|is|are|be|been|and))\s+then\s+|\s+before\s+being\s+|\s+before\s+|\s+after\s+which\s+(?:time\s+)?|"
     r"\s+(?:which|that)\s+(?=(?:was|were|is|are|had|has)\s+(?!(?:been\s+)?(?:pre-?)?(?:cooled|heated|warmed)\s+to\b))|"
+    r"(?<=°\s?C\.?|\btemperature|\d\s?(?:h|hrs?|hours?|min|minutes)\.?|overnight|cooling|reflux)\s+(?=(?:the|this|said)\s+(?:[\w-]+\s+){0,3}?(?:was|were|is|are)\s+)|"
     r"\s+whereupon\s+|\s+prior\s+to\s+|\s+until\s+(?!(?:the\s+)?pH)|\s+while\s+|\s+after\s+(?=\w+ing\b)|"
     r"\s+(?=(?:to\s+(?:give|afford|yield|provide|obtain|furnish|produce|leave)|afford(?:ed|ing)|gave|giving|"
     r"yield(?:ed|ing)|provid(?:ed|ing)|furnish(?:ed|ing)|obtaining|gives|affords|provides|furnishes)\b)"
@@ -129,7 +130,7 @@ _BOUNDARY = re.compile(
 _VERBS: list[tuple[str, str]] = [
     ("ph", r"acidif(?:ied|y|ying|ication)|basif(?:ied|y|ying|ication)|alkalini[sz]ed|alkalified|alkalified|"
            r"neutrali[sz](?:ed|ing|ation|e)|made\s+(?:acidic|basic|alkaline|neutral)|rendered\s+(?:acidic|basic|alkaline)|"
-           r"(?:adjusted|brought|taken)\s+to\s+(?:a\s+)?pH|pH\s+(?:value\s+)?(?:of\s+[\w\s]+?)?(?:was|is)\s+(?:then\s+)?"
+           r"(?:adjusted|brought|taken|added)\s+(?:to|until)\s+(?:a\s+|the\s+)?pH|pH\s+(?:value\s+)?(?:of\s+[\w\s]+?)?(?:was|is)\s+(?:then\s+)?"
            r"(?:adjusted|brought|maintained|kept|raised|lowered)|until\s+(?:the\s+)?pH|to\s+(?:maintain|keep|adjust|bring)\s+(?:the\s+)?pH|"
            r"pH\s+adjusted|adjust(?:ed|ing)?\s+(?:the\s+)?pH"),
     ("phasesep", r"(?:layers|phases)\s+(?:were|was|are|is)\s+(?:then\s+)?separated|separat(?:ed|e|ing|ion\s+of)\s+(?:the\s+)?"
@@ -144,7 +145,7 @@ _VERBS: list[tuple[str, str]] = [
               r"flushed\s+with|evacuated\s+and\s+(?:back-?)?(?:filled|flushed)"),
     ("extract", r"(?:re-?|back-?)?extract(?:ed|ing|ion)?(?![\w-])"),
     ("wash", r"wash(?:ed|ing|es)?(?![\w-])|rins(?:ed|e|ing)(?![\w-])"),
-    ("dry", r"dried|drying(?!\s+agent)|dry(?=\s+(?:over|with|on|under|in\s+vacuo|in\s+an?\s+oven))|air-dried|desiccated"),
+    ("dry", r"air[- ]dried|dried|drying(?!\s+agent)|dry(?=\s+(?:over|with|on|under|in\s+vacuo|in\s+an?\s+oven))|air-dried|desiccated"),
     ("filter", r"filter(?:ed|ing)?(?!\s*(?:cake|paper|aid|pad|funnel))|filtration|suction-filtered|collected\s+(?:by|on|via|through)|"
                r"(?:elimination|removal|separation)\s+of\s+(?:the\s+)?(?:desiccant|drying\s+agent|solids?|precipitate|catalyst|insolubles?)|"
                r"(?:was|were|is|are)\s+(?:then\s+)?collected(?!\s+and\s+combined)"),
@@ -190,6 +191,7 @@ def _verb_search(text: str, pos: int = 0) -> Optional[re.Match[str]]:
     return None
 _LEADING_WORDS = re.compile(
     r"^(?:(?:then|and|next|subsequently|finally|thereafter|afterwards|again|also|first|further|additionally|"
+    r"moreover|furthermore|meanwhile|likewise|similarly|"
     r"immediately|now|once|so|thus|still|successively|carefully|slowly|after|that|which|the\s+mixture\s+was|"
     r"it|this)\s*,?\s+)+",
     re.I,
@@ -202,7 +204,7 @@ _AUXILIARY = re.compile(
 )
 _LAYER_SUBJECT = re.compile(
     r"^(?:the\s+)?(?:(?:combined|remaining|separated|resulting|pooled|two|second|first|upper|lower|collected|"
-    r"reserved|original|residual)\s+)*(?P<layer>organic|aqueous)\s+(?:layers?|phases?|extracts?|solutions?|portions?|"
+    r"reserved|original|residual)\s+)*(?P<layer>organic|aqueous)\s+(?:layers?|phases?|extracts?|portions?|"
     r"fractions?)|^(?P<combined>(?:the\s+)?combined\s+(?:extracts|layers|phases|filtrates?\s+and\s+extracts))",
     re.I,
 )
@@ -249,6 +251,7 @@ class _Sentence:
     def __init__(self) -> None:
         self.actions: list[Action] = []
         self.last_kind = ""
+        self.held: set[int] = set()  # ids of STIRs from "maintained/kept/held for D" (joined with a SETTEMPERATURE before)
 
     def add(self, action: Action) -> None:
         if isinstance(action, CollectLayer) and self.actions and self.actions[-1] == action:
@@ -363,6 +366,7 @@ def _h_add(s: _Sentence, seg: str, m: re.Match[str], subject: str, after: str) -
         subject_solution = _make_solution(tm.strip_modifiers(subject)) if subject else None
         as_solution = _SOLUTION_IN.match(tm.strip_modifiers(after.strip())) if after else None
         subject_chems = tm.chemicals(subject) if subject and not subject_solution else []
+        after = _PURPOSE.sub("", after)
         obj_text = after
         target_actions: list[Action] = []
         cooled = cooled_to
@@ -504,7 +508,10 @@ def _h_heat(s: _Sentence, seg: str, m: re.Match[str], subject: str, after: str) 
         s.add(Wait(duration=dur or "unknown", temperature=temp))
         return
     if dur:
-        s.add(Stir(duration=dur, temperature=temp, atmosphere=tm.atmosphere(seg)))
+        stir = Stir(duration=dur, temperature=temp, atmosphere=tm.atmosphere(seg))
+        if verb.startswith(("kept", "maintained", "held")):
+            s.held.add(id(stir))
+        s.add(stir)
         return
     if temp:
         s.add(SetTemperature(temp))
@@ -529,6 +536,10 @@ def _h_crystallize_wait(s: _Sentence, seg: str, m: re.Match[str], subject: str, 
 
 def _h_reflux(s: _Sentence, seg: str, m: re.Match[str], subject: str, after: str) -> None:
     _subject_materials(s, subject)
+    w = rmatch(r"^\s*(?:under\s+reflux\s+)?(?:with|in)\s+(?P<m>.+)$", after, re.I)
+    if w:
+        for c, _ in tm.chemicals(w.group("m")):
+            s.add(Add(c))
     d = tm.duration(seg)
     s.add(Reflux(duration=d[0] if d else None, atmosphere=tm.atmosphere(seg), dean_stark=bool(rsearch(r"dean[- ]stark", seg, re.I))))
 
@@ -616,7 +627,7 @@ def _h_filter(s: _Sentence, seg: str, m: re.Match[str], subject: str, after: str
     phase: Optional[str] = None
     verb = m.group(0).lower()
     if rsearch(r"\b(?:desiccant|drying agent|catalyst|insolubles?|celite|dicalite|hyflo|silica|a\s+pad|a\s+plug|charcoal|"
-                 r"filter\s+aid|inorganic|salts?)\b", seg, re.I) or verb.startswith(("elimination", "removal")):
+                 r"filter\s+aid|inorganic|insoluble\s+salts?)\b", seg, re.I) or verb.startswith(("elimination", "removal")):
         phase = "filtrate"
     elif verb.startswith("collected") or rsearch(r"\bfiltered\s+off\b", seg, re.I) and _SOLID_WORDS.search(subject or seg):
         phase = "precipitate"
@@ -665,11 +676,9 @@ def _h_purify(s: _Sentence, seg: str, m: re.Match[str], subject: str, after: str
 
 
 def _h_recrystallize_text(s: _Sentence, text: str) -> None:
-    found = tm.chemicals(rsub(r"\s+(?:and|,)\s+.*$", "", text) if " to " in text else text)
+    found = tm.chemicals(text)
     if found:
-        names = [c.name for c, _ in found]
-        quantity = found[0][0].quantity if len(found) == 1 else []
-        s.add(Recrystallize(Chemical(" and ".join(names) if len(names) > 1 else names[0], quantity=quantity)))
+        s.add(Recrystallize(found[0][0]))
     else:
         s.add(Recrystallize(Chemical("unknown")))
 
@@ -943,10 +952,10 @@ def _clause_actions(s: _Sentence, seg: str, verb: re.Match[str]) -> None:
     s.last_kind = kind
 
 
-def _postprocess(actions: list[Action]) -> list[Action]:
-    """Join 'heated to T' + 'maintained for D' into one STIR; decide open FILTERs from what follows."""
+def _postprocess(actions: list[Action], held: set[int]) -> list[Action]:
+    """Join 'heated to T' + 'stirred/maintained for D' into one STIR at T; decide open FILTERs from their neighbours."""
     out: list[Action] = []
-    for a in actions:
+    for i, a in enumerate(actions):
         if (
             isinstance(a, Stir)
             and out
@@ -957,14 +966,27 @@ def _postprocess(actions: list[Action]) -> list[Action]:
             previous = out.pop()
             assert isinstance(previous, SetTemperature)
             a = Stir(duration=a.duration, temperature=previous.temperature, atmosphere=a.atmosphere)
+        if isinstance(a, Stir) and a == Stir():
+            neighbours = actions[max(0, i - 1) : i] + actions[i + 1 : i + 2]
+            if any(isinstance(n, (Stir, Reflux, SetTemperature, Wait, Microwave)) for n in neighbours):
+                continue  # "stirred and heated under reflux": the heating says it all
         out.append(a)
     for i, a in enumerate(out):
         if isinstance(a, Filter) and a.phase_to_keep is None:
+            previous = out[i - 1] if i > 0 else None
             following = out[i + 1] if i + 1 < len(out) else None
-            if isinstance(following, (Concentrate, DrySolution, Extract, Purify, PH)):
-                out[i] = Filter(phase_to_keep="filtrate")
-            elif isinstance(following, (Wash, DrySolid, Recrystallize, Triturate, Yield)):
+            if isinstance(previous, (Recrystallize, Triturate)) or isinstance(following, (Wash, DrySolid, Recrystallize, Triturate, Yield)):
                 out[i] = Filter(phase_to_keep="precipitate")
+            elif isinstance(following, (Concentrate, DrySolution, Extract, Purify, PH)) or isinstance(previous, DrySolution):
+                out[i] = Filter(phase_to_keep="filtrate")
+    solid = False
+    for i, a in enumerate(out):
+        if isinstance(a, Filter):
+            solid = a.phase_to_keep == "precipitate"
+        elif isinstance(a, DrySolution) and a.material == "unknown" and solid:
+            out[i] = DrySolid()
+        elif not isinstance(a, Wash):
+            solid = False
     return out
 
 
@@ -1017,7 +1039,7 @@ def _one_sentence(sentence: str) -> list[Action]:
     for seg, verb in _segments(text):
         if verb is not None:
             _clause_actions(s, seg.strip(), verb)
-    actions = _postprocess(s.actions)
+    actions = _postprocess(s.actions, s.held)
     return actions or [NoAction()]
 
 

@@ -45,11 +45,11 @@ def rsplit(pattern: str, string: str, maxsplit: int = 0, flags: Any = 0) -> list
 NUMBER = r"(?:\d+(?:[.,]\d+)?(?:[eE][-+]?\d+)?)"
 _UNIT = (
     r"(?:mg|g|gm|gms|grams?|kg|µg|μg|ug|mL|ml|Ml|l|L|µL|μL|µl|μl|ul|uL|mmol|mmole|mmoles|mol|moles?|µmol|μmol|umol|"
-    r"nmol|millimoles?|milliliters?|millilitres?|liters?|litres?|eq\.?|equiv\.?|equivalents?|M|N|mM|%|wt\.?\s?%|"
+    r"nmol|millimoles?|milliliters?|millilitres?|liters?|litres?|m\.mol|m\.moles?|parts?(?:\s+by\s+(?:weight|volume))?|m(?=\s*[,;)])|eq\.?|equiv\.?|equivalents?|M|N|mM|%|wt\.?\s?%|"
     r"drops?|ppm|cc)(?:\.(?=\s|$|[,;)]))?"
 )
 # units that name an amount (not a concentration): a quantity written before a name without "of"
-_AMOUNT_UNIT = r"(?:mg|g|gm|gms|grams?|kg|mL|ml|l|L|µL|μL|µl|μl|ul|mmol|mol|moles?|millimoles?|cc)\.?"
+_AMOUNT_UNIT = r"(?:mg|g|gm|gms|grams?|kg|mL|ml|l|L|µL|μL|µl|μl|ul|mmol|mol|moles?|millimoles?|cc|parts?)\.?"
 QUANTITY = rf"(?:[~˜≈]\s?|ca\.\s?|about\s|approx\.\s?|approximately\s)?{NUMBER}(?:\s?[-–]\s?{NUMBER})?\s?{_UNIT}(?![\p{{L}}\d])"
 _QUANTITY_FULL = re.compile(rf"^{QUANTITY}\.?$")
 _REPEATED_QUANTITY = re.compile(rf"^(\d+)\s?[x×X*]\s?({QUANTITY})$")
@@ -72,7 +72,8 @@ _REFERENCE = re.compile(
 _ARTICLES = re.compile(
     r"^(?:(?:a mixture of|a small amount of|a total of|a portion of|an excess of|a further|a catalytic amount of|"
     r"a|an|the|some|additional|further|more|another|fresh|then|also|successively|sequentially|each|"
-    r"same|first|second|third|finally|next|subsequently|thereafter|again|portions? of|excess(?: of)?|small amount of|"
+    r"same|first|second|third|finally|next|subsequently|thereafter|again|moreover|furthermore|meanwhile|"
+    r"additionally|likewise|similarly|portions? of|excess(?: of)?|small amount of|"
     r"a small amount of|a mixture of|total of|a total of|amount of)\s+)+",
     re.I,
 )
@@ -82,7 +83,8 @@ _FILLERS = re.compile(
     r"(?:with|under|while) (?:vigorous |constant |continuous |efficient |good |rapid )?stirring|"
     r"with (?:occasional )?(?:swirling|shaking)|in vacuo|under (?:reduced pressure|vacuum|high vacuum)|"
     r"via (?:a )?(?:syringe|cannula|dropping funnel|addition funnel)|by syringe|by cannula|via syringe pump|"
-    r"in one lot|at a time|together|simultaneously)\b",
+    r"in one lot|at a time|together|simultaneously|"
+    r"in an?\s+(?:[\w-]+\s+){0,4}?(?:flask|vessel|reactor|autoclave|tube|bottle|beaker|apparatus)\b(?:\s+(?:fitted|equipped)\s+with\b.*)?)\b",
     re.I,
 )
 _PREPARED_SUFFIX = re.compile(
@@ -180,8 +182,8 @@ _TEMPERATURE = re.compile(
     r"(?:that|this) temperature|reflux temperature)"
 )
 _ICE = re.compile(
-    r"\b(?:ice[-/ ]?(?:water|salt)?[- ]?(?:bath|cooling|cooled|cold)|under ice|with ice(?! water)|ice-bath|"
-    r"ice/water|ice-water(?! \()|cooling with ice|in ice(?! water)|on ice|ice bath)\b",
+    r"\b(?:ice[-/ ]?(?:water|salt)?[- ]?(?:bath|cooling|cooled|cold)|under ice|with ice(?![-/ ]?water)|ice-bath|"
+    r"cooling with ice|in ice(?![-/ ]?water)|ice bath)\b",
     re.I,
 )
 _DRY_ICE = re.compile(r"\bdry[- ]ice(?:[-/ ](?:acetone|isopropanol|ethanol|methanol))?(?: bath)?\b", re.I)
@@ -286,14 +288,14 @@ def is_dropwise(text: str) -> bool:
 
 _MODIFIER_PATTERNS = [
     re.compile(r"\s*,?\s*\b(?:which\s+(?:had\s+been|has\s+been|was)\s+)?(?:pre-?)?cooled\s+(?:using|with|in|by|on)\s+(?:an?\s+|the\s+)?[\w/-]*\s?bath\b", re.I),
-    re.compile(rf"\s*,?\s*\b(?:at|to|from|between|under|with|while|during|in|on|using|by)?\s*(?:a\s+)?(?:temperature\s+of\s+)?(?:{_COMPARATOR})?{_TEMP_VALUE}"),
+    re.compile(rf"\s*,?\s*\b(?:at|to|from|between|under|with|while|during|in|on|using|by)?\s*(?:a\s+)?(?:temperature\s+(?:of\s+)?)?(?:{_COMPARATOR})?{_TEMP_VALUE}"),
     re.compile(
         r"\s*,?\s*\b(?:at|to)\s+(?:(?:room|ambient) temperature|r\.t\.|rt\b|RT\b|(?:the )?same temperature|"
         r"(?:that|this) temperature|reflux(?: temperature)?)"
     ),
     re.compile(
         r"\s*,?\s*\b(?:(?:with|under|while|by|using|in|on|upon)\s+(?:an?\s+|the\s+)?)?(?:cooling\s+(?:with|in|by|using)\s+(?:an?\s+|the\s+)?)?"
-        r"(?:ice[-/ ]?(?:water|salt)?[- ]?(?:bath|cooling|cold)|ice-bath|ice/water(?: bath)?|ice bath)(?:\s+cooling)?\b",
+        r"(?:ice[-/ ]?(?:water|salt)?[- ]?(?:bath|cooling|cold)|ice-bath|ice bath)(?:\s+cooling)?\b",
         re.I,
     ),
     re.compile(rf"\s*,?\s*\b(?:for|over|during|within|in the course of)\s+(?:a period of\s+|the course of\s+|a further\s+|an additional\s+|additional\s+|another\s+|a\s+|an\s+|approximately\s+|about\s+|ca\.\s?)?{_DURATION_CORE}(?:\s+period)?"),
@@ -373,8 +375,8 @@ def _quantity_parts(inside: str) -> tuple[list[str], list[str], int]:
             quantities.append(part.rstrip(".") if not part.endswith("%.") else part[:-1])
         elif _REFERENCE.search(part) or rfullmatch(r"[A-Z]?\d+[a-z]?|[A-Z]\d*|[IVX]+", part):
             continue
-        else:
-            others.append(part)
+        elif rsearch(r"\d", part) and rsearch(r"/|%|\bwt\b", part):
+            others.append(part)  # a property of the material ("3.2 mmol/g"), kept in its name
     return quantities, others, repetitions
 
 
@@ -404,6 +406,7 @@ def is_generic(name: str) -> bool:
     return bool(_GENERIC.match(name.strip()))
 
 
+_STARTS_WITH_DURATION = re.compile(rf"^{_DURATION_CORE}\b")
 _STOPWORDS = frozenset("a an the it of in on at to with and or by from this that which these them its as is was".split())
 _DESCRIPTOR_TAIL = re.compile(
     r"(?:,\s*|\s+)(?:which|that|having|melting|m\.p\.|mp\b|b\.p\.|with an? (?:m\.p\.|melting|boiling)|"
@@ -417,9 +420,9 @@ def chemical(text: str) -> Optional[tuple[Chemical, int]]:
     text = _FILLERS.sub("", text).strip(" ,;.:")
     text = rsub(r"^(?:(?:of|with|in|into|to|by|using|from|onto|and|or|then|plus)\s+)+", "", text, flags=re.I)
     text = _ARTICLES.sub("", text).strip()
-    if not text:
+    if not text or _STARTS_WITH_DURATION.match(text):
         return None
-    clause = rsearch(r"\s+(?:was|were|is|are|had|has|have|being)\s+", text)
+    clause = rsearch(r"\s+(?:was|were|is|are|had|has|have|being)(?:\s+|$)", text)
     if clause and clause.start() > 0 and _outside_brackets(text, clause.start()):
         text = text[: clause.start()].strip()
     quantities: list[str] = []
