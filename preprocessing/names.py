@@ -53,6 +53,7 @@ _STATE_WORDS = (
     "absolute", "abs.", "glacial", "degassed", "distilled", "deionized", "deionised", "pure", "crude",
     "excess", "an excess of", "additional", "more", "fuming", "gaseous", "liquid", "ethereal",
     "methanolic", "ethanolic", "half-saturated", "half saturated", "sufficient", "small amount of",
+    "concd.", "concd", "sat'd", "sat'd.", "activated", "a little", "little", "some", "a small amount of",
 )
 _STATE = re.compile(
     r"^(?:(?:" + "|".join(re.escape(w) for w in sorted(_STATE_WORDS, key=len, reverse=True)) + r")\s+)+",
@@ -60,7 +61,7 @@ _STATE = re.compile(
 )
 # Concentrations in front of a name: '1N', '2 M', '10%', '50 % w/v', '0.5 mol/L', '(1:1)'.
 _CONCENTRATION = re.compile(
-    r"^(?:\(?\d+(?:[.,]\d+)?\s*(?:n|m|mm|%|% w/v|% v/v|% w/w|wt%|wt\.?\s*%|mol/l|normal|molar)\)?\s+)+",
+    r"^(?:\(?\d+(?:[.,]\d+)?\s*-?\s*(?:n|m|mm|%|% w/v|% v/v|% w/w|wt%|wt\.?\s*%|mol/l|normal|molar)\)?\s+)+",
     re.IGNORECASE,
 )
 _RATIO = re.compile(r"\s*\(?\d+(?:[.,]\d+)?\s*:\s*\d+(?:[.,]\d+)?(?:\s*:\s*\d+(?:[.,]\d+)?)*\)?\s*(?:v/v|by volume)?\s*$")
@@ -73,7 +74,7 @@ _TRAILING_STATE = re.compile(r"\s*\((?:aq|aqueous|s|l|g|sat|satd|conc)\.?\)$", r
 # ('(60% dispersion in mineral oil)', '(catalyst)', '(×2)'; 'palladium(0)' has no space and stays).
 _ARTICLE = re.compile(r"^(?:the|a|an)\s+", re.IGNORECASE)
 _AMOUNT = re.compile(
-    r"^(?:(?:ca\.?|about|approx\.?|approximately)\s+)?\d+(?:[.,]\d+)?\s*"
+    r"^(?:(?:ca\.?|about|approx\.?|approximately)\s+)?(?:\d+\s*[x×]\s*)?\d+(?:[.,]\d+)?\s*"
     r"(?:mg|g|kg|ml|mL|l|L|liters?|litres?|mmol|mol|moles?|µl|μl|ul|drops?|parts?|equiv\.?|eq\.?)\.?"
     r"(?:\s*\([^()]*\))?\s+(?:of\s+)?",
     re.IGNORECASE,

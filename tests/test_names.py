@@ -47,6 +47,20 @@ def test_name_key_keeps_different_names_apart(a: str, b: str) -> None:
         ("NaHCO3 (aq)", "NaHCO3"),
         ("toluene", "toluene"),
         ("solution", "solution"),  # never empty
+        # What procedure text puts around a name (the text action source)
+        ("a mixture of 14.0 g (79 mmol) of 6-methylisatoic anhydride", "6-methylisatoic anhydride"),
+        ("1 liter of water", "water"),
+        ("2×50 ml of water", "water"),
+        ("ca 100 ml of 15 percent potassium carbonate solution", "potassium carbonate"),
+        ("sodium hydride (60% dispersion in mineral oil)", "sodium hydride"),
+        ("the residue", "residue"),
+        ("sat'd NaCl", "NaCl"),
+        ("concd. hydrochloric acid", "hydrochloric acid"),
+        ("2-N ammonium hydroxide", "ammonium hydroxide"),
+        ("tris(dibenzylideneacetone)dipalladium(0)", "tris(dibenzylideneacetone)dipalladium(0)"),
+        ("N-bromosuccinimide", "N-bromosuccinimide"),  # a locant, not a concentration
+        ("n-butyllithium", "n-butyllithium"),
+        ("1-methylpiperazine", "1-methylpiperazine"),
     ],
 )
 def test_simplify_name(name: str, simple: str) -> None:

@@ -47,3 +47,16 @@ def test_missing_path_and_empty_directory(tmp_path: Path) -> None:
         expand_paths([tmp_path / "nope.pb.gz"])
     with pytest.raises(InputFileError, match="no .pb.gz"):
         expand_paths([tmp_path])
+
+
+def test_on_error_skip_yields_malformed_records_in_place(tmp_path: Path) -> None:
+    from preprocessing.sources import MalformedRecord, iter_items
+
+    (tmp_path / "a.csv").write_text('id,reaction_smiles,names\nok,CCO>>CC=O,\nnone,,\nbadnames,CCO>>CC=O,{oops\n')
+    (tmp_path / "b.jsonl").write_text('{"id": "j1", "reaction_smiles": "C>>C"}\n\n{"id": \n')
+    (tmp_path / "c.jsonl").write_text("")
+    items = list(iter_items([tmp_path], on_error="skip"))
+    assert [i.id if not isinstance(i, MalformedRecord) else (Path(i.file).name, i.record) for i in items] == [
+        "ok", ("a.csv", "row 2"), ("a.csv", "row 3"), "j1", ("b.jsonl", "line 3"), ("c.jsonl", "file")]
+    with pytest.raises(ValueError, match="'maybe'"):
+        iter_items([tmp_path], on_error="maybe")  # type: ignore[arg-type]
