@@ -8,15 +8,17 @@ ranges, and turns `STIR for ...` into `Stir for ...`.
 """
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-import yaml
 from paragraph2actions import actions as p2a_actions
 
+from s2a import config
+from s2a.errors import ConfigError
 from s2a.paths import config_path
 from s2a.tokenization import detokenize_actions
 
@@ -37,13 +39,15 @@ class RangeValues:
 
     @classmethod
     def from_yaml(cls, path: Path) -> "RangeValues":
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-        return cls(
-            temperatures={int(k): str(v) for k, v in data["temperatures"].items()},
-            durations={int(k): str(v) for k, v in data["durations"].items()},
-            solution_token=str(data.get("solution_token", "SLN")),
-            solution_text=str(data.get("solution_text", "the solution")),
-        )
+        where = str(path)
+        raw = config.typed(cls, config.read(path), where)
+        tables = {}
+        for key in ("temperatures", "durations"):
+            table = getattr(raw, key)
+            if not all(isinstance(k, int) and not isinstance(k, bool) for k in table):
+                raise ConfigError(where, "keys must be the range numbers (1, 2, ...)", key=key)
+            tables[key] = {k: str(v) for k, v in table.items()}
+        return dataclasses.replace(raw, **tables)
 
 
 @lru_cache(maxsize=1)

@@ -1,3 +1,4 @@
+import dataclasses
 import os
 import shutil
 from pathlib import Path
@@ -142,7 +143,7 @@ def test_missing_or_corrupt_index_is_one_line_naming_the_file(trained: NearestNe
 
 def test_interrupted_training_resumes_from_saved_chunks(tmp_path: Path) -> None:
     model = NearestNeighbourModel(ModelPaths(_data(tmp_path, n=8), tmp_path / "work"))
-    model.config["chunk_size"] = 4
+    model.config = dataclasses.replace(model.config, chunk_size=4)
     digest = TrainingTable.from_data(model.paths.data_dir, model._settings_key()).digest
     partial = model.paths.work_dir / f"partial-{digest[:16]}"
     partial.mkdir(parents=True)

@@ -3,6 +3,7 @@ from pathlib import Path
 
 import pytest
 
+from s2a.config import typed
 from s2a.errors import ConfigError, TokenizationError
 from s2a.formats.predictions import RAW, Hypothesis, read_nbest, read_top1
 from s2a.models.base import ActionModel, ModelPaths
@@ -32,11 +33,11 @@ def test_without_valid_first_only_scores_count() -> None:
 
 
 def test_settings_are_checked() -> None:
-    assert Ranking.from_mapping({"width": 5}) == Ranking(width=5)
-    with pytest.raises(ConfigError, match=r"\[widht\]"):
-        Ranking.from_mapping({"widht": 5}, "configs/x.yaml")
-    with pytest.raises(ConfigError, match=r"\[width\]"):
-        Ranking.from_mapping({"width": 0})
+    assert typed(Ranking, {"width": 5}, "x.yaml", "ranking") == Ranking(width=5)
+    with pytest.raises(ConfigError, match=r"x.yaml \[ranking.widht\]"):
+        typed(Ranking, {"widht": 5}, "x.yaml", "ranking")
+    with pytest.raises(ConfigError, match=r"\[ranking\]: width must be >= 1"):
+        typed(Ranking, {"width": 0}, "x.yaml", "ranking")
 
 
 class _Fixed(ActionModel):

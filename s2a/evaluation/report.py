@@ -15,8 +15,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Optional
 
-import yaml
-
+from s2a import config
 from s2a.errors import MissingArtifact, PredictionMismatch, S2AError, UserError
 from s2a.evaluation.action_types import TypeScore, action_type_scores
 from s2a.evaluation.collapse import MIN_SHARE, Collapse, collapse
@@ -55,17 +54,37 @@ class EvaluationSettings:
     @classmethod
     def from_yaml(cls, path: Optional[Path] = None) -> "EvaluationSettings":
         path = path or config_path("evaluation.yaml")
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-        sample = Path(data["transfer"]["sample_dir"])
+        where = str(path)
+        f = config.typed(_EvaluationFile, config.read(path), where)
+        sample = Path(f.transfer.sample_dir)
+        config.check_choice(f.best_model_metric, [k for k, _ in COLUMNS], where, "best_model_metric")
         return cls(
-            models=[str(m) for m in data["models"]],
+            models=f.models,
             sample_dir=sample if sample.is_absolute() else (REPO_ROOT / sample).resolve(),
-            transfer_splits=[str(s) for s in data["transfer"].get("splits", ["valid", "test"])],
-            paper_reference=dict(data.get("paper_reference") or {}),
-            best_model_metric=str(data.get("best_model_metric", "at_least_75")),
-            max_actions_bin=int(data.get("max_actions_bin", 30)),
-            not_run={str(k): str(v) for k, v in (data.get("not_run") or {}).items()},
+            transfer_splits=f.transfer.splits,
+            paper_reference=f.paper_reference,
+            best_model_metric=f.best_model_metric,
+            max_actions_bin=f.max_actions_bin,
+            not_run={str(k): str(v) for k, v in f.not_run.items()},
         )
+
+
+@dataclass(frozen=True)
+class _Transfer:
+    sample_dir: str
+    splits: list[str] = field(default_factory=lambda: ["valid", "test"])
+
+
+@dataclass(frozen=True)
+class _EvaluationFile:
+    """The shape of configs/evaluation.yaml."""
+
+    models: list[str]
+    transfer: _Transfer
+    paper_reference: dict[str, Any] = field(default_factory=dict)
+    best_model_metric: str = "at_least_75"
+    max_actions_bin: int = 30
+    not_run: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass

@@ -1,23 +1,19 @@
 """Configuration of the LLM families: configs/llm-<profile>.yaml and configs/llm-endpoint.yaml.
 
-A profile is a name (`cpu`, `gpu` -> configs/llm-cpu.yaml) or the path of a YAML file. Every
-section is a flat mapping checked against the dataclass below: an unknown key or a value of the
-wrong type is a one-line ConfigError naming the file and key.
+A profile is a name (`cpu`, `gpu` -> configs/llm-cpu.yaml) or the path of a YAML file, read by
+s2a.config into the dataclasses below (`extends:`, unknown keys and wrong types are ConfigErrors
+naming the file and key).
 """
 from __future__ import annotations
 
 import dataclasses
 import os
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any, Optional, TypeVar, cast, get_type_hints
+from typing import Optional
 
-import yaml
-
+from s2a import config
 from s2a.errors import ConfigError
 from s2a.paths import config_path
-
-T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -88,62 +84,26 @@ class EndpointConfig:
     max_workers: int = 1  # concurrent requests
 
 
-def _section(cls: type[T], data: Any, where: str) -> T:
-    if data is None:
-        data = {}
-    if not isinstance(data, dict):
-        raise ConfigError(where, f"expected a mapping, got {type(data).__name__}")
-    hints = get_type_hints(cls)
-    names = {f.name for f in dataclasses.fields(cls)}  # type: ignore[arg-type]
-    unknown = set(data) - names
-    if unknown:
-        raise ConfigError(where, f"unknown keys {sorted(unknown)}")
-    values: dict[str, Any] = {}
-    for key, value in data.items():
-        hint = hints[key]
-        if dataclasses.is_dataclass(hint):
-            values[key] = _section(hint, value, f"{where}: {key}")  # type: ignore[arg-type]
-            continue
-        expected = {int: (int,), float: (int, float), str: (str,), list[str]: (list,),
-                    Optional[int]: (int, type(None))}.get(hint, (object,))
-        if isinstance(value, bool) or not isinstance(value, expected):
-            raise ConfigError(f"{where}: {key}", f"bad value {value!r}")
-        values[key] = float(cast(float, value)) if hint is float else value
-    return cls(**values)
-
-
-def _read_yaml(profile: str, family: str) -> tuple[str, dict[str, Any]]:
-    path = Path(profile)
-    if path.suffix not in (".yaml", ".yml") or not path.is_file():
-        path = config_path(f"{family}-{profile}.yaml" if profile else f"{family}.yaml")
-    if not path.is_file():
-        raise ConfigError(str(path), f"no {family} profile {profile!r} (expected configs/{family}-<profile>.yaml)")
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except yaml.YAMLError as e:
-        raise ConfigError(str(path), f"invalid YAML ({e})") from None
-    return str(path), data
-
-
 def load_llm_config(profile: str) -> LLMConfig:
-    where, data = _read_yaml(profile, "llm")
-    config = _section(LLMConfig, {"profile": profile, **data}, where)
-    if config.method not in ("lora", "full"):
-        raise ConfigError(f"{where}: method", f"{config.method!r} is not 'lora' or 'full'")
-    if config.dtype not in ("float32", "bfloat16"):
-        raise ConfigError(f"{where}: dtype", f"{config.dtype!r} is not 'float32' or 'bfloat16'")
-    return config
+    where, data = config.load("llm", profile)
+    settings = config.typed(LLMConfig, data, where, profile=profile)
+    config.check_choice(settings.method, ("lora", "full"), where, "method")
+    config.check_choice(settings.dtype, ("float32", "bfloat16"), where, "dtype")
+    config.check_choice(settings.device, ("cpu", "cuda", "auto"), where, "device")
+    return settings
 
 
 def load_endpoint_config(profile: str) -> EndpointConfig:
     """configs/llm-endpoint.yaml (profile 'cpu'/'default'), llm-endpoint-<profile>.yaml, or a path."""
-    name = "" if profile in ("", "cpu", "default") else profile
-    where, data = _read_yaml(name, "llm-endpoint")
-    config = _section(EndpointConfig, {"profile": profile, **data}, where)
-    config = dataclasses.replace(config, base_url=os.environ.get("S2A_LLM_BASE_URL") or config.base_url,
-                                 model=os.environ.get("S2A_LLM_MODEL") or config.model)
-    if config.retrieval not in ("auto", "nn", "overlap"):
-        raise ConfigError(f"{where}: retrieval", f"{config.retrieval!r} is not auto, nn or overlap")
-    if not config.model:
-        raise ConfigError(f"{where}: model", "no model name (set `model:` or S2A_LLM_MODEL)")
-    return config
+    if profile in ("", "cpu", "default"):
+        path = config_path("llm-endpoint.yaml")
+        where, data = str(path), config.read(path)
+    else:
+        where, data = config.load("llm-endpoint", profile)
+    settings = config.typed(EndpointConfig, data, where, profile=profile)
+    settings = dataclasses.replace(settings, base_url=os.environ.get("S2A_LLM_BASE_URL") or settings.base_url,
+                                   model=os.environ.get("S2A_LLM_MODEL") or settings.model)
+    config.check_choice(settings.retrieval, ("auto", "nn", "overlap"), where, "retrieval")
+    if not settings.model:
+        raise ConfigError(where, "no model name (set `model:` or S2A_LLM_MODEL)", key="model")
+    return settings

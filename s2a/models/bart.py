@@ -24,8 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Optional
 
-import yaml
-
+from s2a import config
 from s2a.errors import ConfigError, ExternalToolFailed, MissingArtifact, StaleArtifact
 from s2a import learning_curve as curve
 from s2a.external import run_logged
@@ -33,7 +32,7 @@ from s2a.models.base import ActionModel, Hypothesis, ModelPaths
 from s2a.models.fairseq_options import merge, to_argv
 from s2a.models.ranking import Ranking
 from s2a.progress import LogReader
-from s2a.paths import REPO_ROOT, config_path
+from s2a.paths import REPO_ROOT
 
 logger = logging.getLogger(__name__)
 
@@ -64,6 +63,28 @@ TRAIN_FIXED: dict[str, Any] = {
 
 
 @dataclass(frozen=True)
+class _Generate:
+    engine: str = "fairseq"  # or "ctranslate2": same n-best lists, decoded many times faster
+    beam: int = 10
+    max_len_a: float = 0.0
+    max_len_b: int = 400
+    batch_size: int = 16
+    lenpen: float = 1.0
+
+
+@dataclass(frozen=True)
+class _BartFile:
+    """The shape of configs/bart-<profile>.yaml."""
+
+    train: dict[str, Any]  # fairseq-train options by flag name
+    preprocess: dict[str, Any] = field(default_factory=dict)
+    generate: _Generate = field(default_factory=_Generate)
+    checkpoint: str = "checkpoint_last.pt"
+    threads: int = 2
+    ranking: Optional[Ranking] = None
+
+
+@dataclass(frozen=True)
 class BartConfig:
     """A profile of configs/bart-<profile>.yaml: fairseq-train options plus decoding settings."""
 
@@ -88,40 +109,17 @@ class BartConfig:
     @classmethod
     def from_dict(cls, profile: str, data: dict[str, Any], where: str = "") -> "BartConfig":
         where = where or profile
-        if not isinstance(data, dict):
-            raise ConfigError(where, "expected a mapping")
-        unknown = set(data) - {"train", "preprocess", "generate", "checkpoint", "threads", "ranking"}
-        if unknown:
-            raise ConfigError(where, f"unknown keys {sorted(unknown)}")
-        train = data.get("train")
-        if not isinstance(train, dict) or "arch" not in train:
-            raise ConfigError(where, "'train' must be a mapping of fairseq-train options with an 'arch'")
-        fixed = {k.replace("_", "-") for k in train} & set(TRAIN_FIXED)
+        f = config.typed(_BartFile, data, where)
+        if "arch" not in f.train:
+            raise ConfigError(where, "fairseq-train options must include an 'arch'", key="train.arch")
+        fixed = {k.replace("_", "-") for k in f.train} & set(TRAIN_FIXED)
         if fixed:
-            raise ConfigError(where, f"options {sorted(fixed)} are set by s2a and cannot be overridden")
-        gen = data.get("generate") or {}
-        ranking = data.get("ranking")
-        if ranking is not None and not isinstance(ranking, dict):
-            raise ConfigError(where, "expected a mapping (width, valid_first, length_exponent) or null", key="ranking")
-        if gen.get("engine", "fairseq") not in ENGINES:
-            raise ConfigError(where, f"generate.engine must be one of {ENGINES}, got {gen.get('engine')!r}")
-        try:
-            return cls(
-                profile=profile,
-                train=dict(train),
-                preprocess=dict(data.get("preprocess") or {}),
-                beam=int(gen.get("beam", 10)),
-                max_len_a=float(gen.get("max_len_a", 0.0)),
-                max_len_b=int(gen.get("max_len_b", 400)),
-                batch_size=int(gen.get("batch_size", 16)),
-                lenpen=float(gen.get("lenpen", 1.0)),
-                checkpoint=str(data.get("checkpoint", "checkpoint_last.pt")),
-                threads=int(data.get("threads", 2)),
-                engine=str(gen.get("engine", "fairseq")),
-                ranking=Ranking.from_mapping(ranking, where) if ranking is not None else None,
-            )
-        except (TypeError, ValueError) as e:
-            raise ConfigError(where, f"bad value ({e})") from None
+            raise ConfigError(where, "set by s2a, cannot be overridden", key=f"train.{sorted(fixed)[0]}")
+        config.check_choice(f.generate.engine, ENGINES, where, "generate.engine")
+        g = f.generate
+        return cls(profile=profile, train=f.train, preprocess=f.preprocess, beam=g.beam, max_len_a=g.max_len_a,
+                   max_len_b=g.max_len_b, batch_size=g.batch_size, lenpen=g.lenpen, checkpoint=f.checkpoint,
+                   threads=f.threads, engine=g.engine, ranking=f.ranking)
 
     def with_train(self, **options: Any) -> "BartConfig":
         """A copy with some fairseq-train options replaced (keys with '_' or '-')."""
@@ -134,12 +132,9 @@ class BartConfig:
 
 
 def load_config(profile: str) -> BartConfig:
-    path = config_path(f"bart-{profile}.yaml")
-    if not path.is_file():
-        raise ConfigError(str(path), f"no BART profile {profile!r} (expected configs/bart-<profile>.yaml)")
-    with path.open(encoding="utf-8") as f:
-        data = yaml.safe_load(f)
-    return BartConfig.from_dict(profile, data, str(path))
+    """configs/bart-<profile>.yaml, or a .yaml path (s2a.config: `extends:`, typed keys)."""
+    where, data = config.load("bart", profile)
+    return BartConfig.from_dict(profile, data, where)
 
 
 def _fingerprint(paths: Sequence[Path]) -> str:

@@ -22,39 +22,39 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import faiss
 import numpy as np
-import yaml
 from tqdm import tqdm
 
+from s2a import config
 from s2a.errors import MissingArtifact
 from s2a.fingerprints import RxnfpFingerprinter, l2_normalise
 from s2a.models.base import ActionModel, Hypothesis, ModelPaths
-from s2a.models.training_set import (
-    Counts,
-    TrainingTable,
-    digest_files,
-    fallback_groups,
-    reaction_counts,
-)
-from s2a.paths import config_path
+from s2a.formats.targets import Counts, reaction_counts
+from s2a.models.training_set import TrainingTable, digest_files, fallback_groups
 from s2a.tokenization import detokenize_smiles
 
 ARTEFACT_VERSION = 1
 
 
-def load_config(name: str = "nn.yaml") -> dict[str, Any]:
-    path = config_path(name)
-    try:
-        config = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except OSError:
-        raise MissingArtifact(str(path), "configuration not found") from None
-    if not isinstance(config, dict):
-        raise MissingArtifact(str(path), "expected a mapping of settings")
-    return config
+@dataclass(frozen=True)
+class NNSettings:
+    """configs/nn-<profile>.yaml (see configs/nn-cpu.yaml)."""
+
+    fingerprint_model: str = "bert_ft"
+    batch_size: int = 32
+    threads: int = 2
+    chunk_size: int = 2048
+    distinct: bool = True
+    device: str = "cpu"
+
+
+def load_settings(profile: str) -> NNSettings:
+    where, data = config.load("nn", profile)
+    return config.typed(NNSettings, data, where)
 
 
 def _save_array(path: Path, array: np.ndarray) -> None:
@@ -69,9 +69,9 @@ class NearestNeighbourModel(ActionModel):
 
     def __init__(self, paths: ModelPaths, profile: str = "cpu", seed: int = 42) -> None:
         super().__init__(paths, profile, seed)
-        self.config = load_config()
-        self.threads = int(self.config.get("threads", 2))
-        self.distinct = bool(self.config.get("distinct", True))
+        self.config = load_settings(profile)
+        self.threads = self.config.threads
+        self.distinct = self.config.distinct
         self._fingerprinter: RxnfpFingerprinter | None = None
         self._table: TrainingTable | None = None
         self._vectors: np.ndarray | None = None
@@ -92,16 +92,16 @@ class NearestNeighbourModel(ActionModel):
         return self.paths.work_dir / "fingerprints.npy"
 
     def _settings_key(self) -> str:
-        return f"nn-v{ARTEFACT_VERSION}|{self.config.get('fingerprint_model', 'bert_ft')}"
+        return f"nn-v{ARTEFACT_VERSION}|{self.config.fingerprint_model}"
 
     def fingerprinter(self) -> RxnfpFingerprinter:
         if self._fingerprinter is None:
             faiss.omp_set_num_threads(self.threads)
             self._fingerprinter = RxnfpFingerprinter(
-                model=str(self.config.get("fingerprint_model", "bert_ft")),
-                batch_size=int(self.config.get("batch_size", 32)),
+                model=self.config.fingerprint_model,
+                batch_size=self.config.batch_size,
                 threads=self.threads,
-                device=str(self.config.get("device", "cpu")),
+                device=self.config.device,
             )
         return self._fingerprinter
 
@@ -151,7 +151,7 @@ class NearestNeighbourModel(ActionModel):
             if stale != partial:
                 shutil.rmtree(stale, ignore_errors=True)
         partial.mkdir(exist_ok=True)
-        chunk = int(self.config.get("chunk_size", 2048))
+        chunk = self.config.chunk_size
         parts = []
         with tqdm(total=len(reactions), desc="nn: rxnfp fingerprints", unit="rxn") as bar:
             for n, start in enumerate(range(0, len(reactions), chunk)):

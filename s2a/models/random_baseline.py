@@ -19,7 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
-from s2a.errors import MissingArtifact
+from s2a.errors import ConfigError, MissingArtifact
 from s2a.models.base import ActionModel, Hypothesis, ModelPaths
 from s2a.formats.targets import Counts, reaction_counts
 from s2a.models.training_set import TrainingTable, digest_files, fallback_groups
@@ -62,6 +62,9 @@ class RandomModel(ActionModel):
     same_size = False
 
     def __init__(self, paths: ModelPaths, profile: str = "cpu", seed: int = 42) -> None:
+        if profile.endswith((".yaml", ".yml")):
+            raise ConfigError(profile, "the random baselines have no settings to read; give a profile name "
+                              "(it is only recorded with the predictions)")
         super().__init__(paths, profile, seed)
         self._table: TrainingTable | None = None
         self._groups: dict[Counts, np.ndarray] = {}

@@ -5,15 +5,15 @@ molecules a reaction has. The chosen ranking decodes a wider list (`width`) and 
 hypotheses that are valid for their reaction (s2a.formats.targets: parse, and refer to exactly
 the reaction's `$k$` / `$-k$`), each group ordered by log-probability per token**length_exponent
 (0: the decoder's own total; 1: the mean per token). Stable: ties keep the decoder's order.
-Scores must be total log-probabilities (decoders run with length penalty 0).
+Scores must be total log-probabilities (decoders run with length penalty 0). Profiles set it as a
+`ranking:` mapping (read by s2a.config.typed: `ranking: null` keeps the decoder's order).
 """
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from s2a.errors import ConfigError
 from s2a.formats.predictions import Hypothesis
 from s2a.formats.targets import Counts, is_valid_for, reaction_counts
 
@@ -24,21 +24,11 @@ class Ranking:
     valid_first: bool = True
     length_exponent: float = 1.0
 
-    @classmethod
-    def from_mapping(cls, data: Mapping[str, Any], where: str = "ranking") -> "Ranking":
-        unknown = set(data) - {"width", "valid_first", "length_exponent"}
-        if unknown:
-            raise ConfigError(where, "unknown setting (known: width, valid_first, length_exponent)", key=sorted(unknown)[0])
-        ranking = cls(
-            width=int(data.get("width", cls.width)),
-            valid_first=bool(data.get("valid_first", cls.valid_first)),
-            length_exponent=float(data.get("length_exponent", cls.length_exponent)),
-        )
-        if ranking.width < 1:
-            raise ConfigError(where, f"must be >= 1, got {ranking.width}", key="width")
-        if ranking.length_exponent < 0:
-            raise ConfigError(where, f"must be >= 0, got {ranking.length_exponent}", key="length_exponent")
-        return ranking
+    def __post_init__(self) -> None:
+        if self.width < 1:
+            raise ValueError(f"width must be >= 1, got {self.width}")
+        if self.length_exponent < 0:
+            raise ValueError(f"length_exponent must be >= 0, got {self.length_exponent}")
 
     def key(self, hypothesis: Hypothesis, counts: Counts) -> tuple[bool, float]:
         """Sort key, smaller first: (invalid, -normalised score)."""
