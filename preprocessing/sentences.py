@@ -19,6 +19,7 @@ _ABBREVIATIONS = frozenset(
 # Words after which a number and a dot form a heading or a reference, not a sentence end.
 _REFERENCE_WORDS = frozenset("example examples step steps table tables method procedure scheme fig figure no preparation intermediate compound".split())
 
+_LONGEST_BRACKET = 200  # characters; a bracketed remark longer than this is taken as unclosed
 _CANDIDATE = regex.compile(r"[.!?]+(?=\s+)")
 _NEXT_STARTS_SENTENCE = regex.compile(
     r"\s+(?:[\p{Lu}\d(\[{\"'“]|(?:[a-z]{1,5}|\(\p{L}{1,3}\))-\S*\p{Lu})"
@@ -27,17 +28,19 @@ _WORD_BEFORE = regex.compile(r"(\S+)$")
 _NUMBER_AFTER_WORD = regex.compile(r"(\p{L}+)\s+[\dIVX]+[A-Za-z]?$")
 
 
-def _depth_at(text: str, start: int, end: int, depth: int) -> int:
-    """Bracket depth at `end`, given `depth` at `start` (closers never take it below zero)."""
+def _depth_at(text: str, start: int, end: int, depth: int, opened: int) -> tuple[int, int]:
+    """Bracket depth at `end` and where the outermost open bracket opened, given both at `start`."""
     chunk = text[start:end]
     if not any(c in chunk for c in "()[]{}"):
-        return depth
-    for ch in chunk:
+        return depth, opened
+    for i, ch in enumerate(chunk):
         if ch in "([{":
+            if depth == 0:
+                opened = start + i
             depth += 1
         elif ch in ")]}" and depth > 0:
             depth -= 1
-    return depth
+    return depth, opened
 
 
 _UNIT_ABBREVIATIONS = frozenset("g mg kg gm gms ml l cc mm mmol mol mole moles hr hrs h min mins sec µl μl wt vol conc temp approx ca".split())
@@ -76,11 +79,14 @@ def split_sentences(paragraph: str) -> list[str]:
     sentences = []
     start = 0
     depth = 0
+    opened = 0
     scanned = 0
     for match in _CANDIDATE.finditer(text):
         end = match.end()
-        depth = _depth_at(text, scanned, match.start(), depth)
+        depth, opened = _depth_at(text, scanned, match.start(), depth, opened)
         scanned = match.start()
+        if depth > 0 and match.start() - opened > _LONGEST_BRACKET:
+            depth = 0  # a bracket never closed (a typo in the patent): stop waiting for it
         if depth > 0:
             continue
         if not _NEXT_STARTS_SENTENCE.match(text, end):

@@ -232,9 +232,15 @@ _PH_VALUE = re.compile(
     r"(?P<v>[~˜≈<>]?\s?\d+(?:\.\d+)?(?:\s?(?:-|–|to)\s?\d+(?:\.\d+)?)?)",
     re.I,
 )
+_PH_VALUE_AFTER_VERB = re.compile(
+    r"\bpH\b[^.;]{0,40}?\b(?:adjusted|brought|raised|lowered|set)\s+to\s+(?:about\s+|ca\.?\s*|approximately\s+)?"
+    r"(?P<v>[~˜≈<>]?\s?\d+(?:\.\d+)?(?:\s?(?:-|–|to)\s?\d+(?:\.\d+)?)?)",
+    re.I,
+)
 _PH_PHRASE = re.compile(
     r"\s*,?\s*(?:(?:to|at|until|till)\s+(?:a\s+|the\s+)?)?\bpH\s*(?:value\s*)?(?:=|of|to|at|was|is|reached|:)?\s*"
-    r"(?:about\s+|ca\.?\s*|approximately\s+)?[~˜≈<>]?\s?\d+(?:\.\d+)?(?:\s?(?:-|–|to)\s?\d+(?:\.\d+)?)?|\s*,?\s*(?:to|until)\s+(?:it\s+was\s+)?(?:acidic|basic|alkaline|neutral)\b",
+    r"(?:about\s+|ca\.?\s*|approximately\s+)?[~˜≈<>]?\s?\d+(?:\.\d+)?(?:\s?(?:-|–|to)\s?\d+(?:\.\d+)?)?|\s*,?\s*(?:to|until)\s+(?:it\s+was\s+)?(?:acidic|basic|alkaline|neutral)\b|"
+    r"\s*\b(?:adjusted|brought|raised|lowered|set)\s+to\s+(?:about\s+|ca\.?\s*|approximately\s+)?[~˜≈<>]?\s?\d+(?:\.\d+)?(?:\s?(?:-|–|to)\s?\d+(?:\.\d+)?)?",
     re.I,
 )
 _PH_MATERIAL = re.compile(
@@ -698,7 +704,7 @@ def _h_triturate(s: _Sentence, seg: str, m: re.Match[str], subject: str, after: 
 
 
 def _h_ph(s: _Sentence, seg: str, m: re.Match[str], subject: str, after: str) -> None:
-    value = _PH_VALUE.search(seg)
+    value = _PH_VALUE.search(seg) or _PH_VALUE_AFTER_VERB.search(seg)
     ph: Optional[str]
     if value:
         ph = value.group("v").replace(" ", "") if rmatch(r"^[~˜≈<>]\s", value.group("v")) else value.group("v")

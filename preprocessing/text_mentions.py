@@ -60,8 +60,7 @@ _LEADING_QUANTITY = re.compile(
 _NAME_CONTINUATION = re.compile(
     r"^(?:(?:mono|di|tri)?(?:methyl|ethyl|propyl|isopropyl|butyl|tert-butyl|t-butyl|benzyl|phenyl|allyl)\s+)?"
     r"(?:ester|esters|salt|(?:mono|di|tri|hemi|sesqui)?hydrochloride|hydrobromide|(?:mono|di|tri|hemi)?hydrate|"
-    r"sodium salt|potassium salt|lithium salt|N-oxide|oxime|amide|acid|anhydride|methiodide|hydroiodide|"
-    r"maleate|fumarate|tartrate|citrate|mesylate|tosylate|acetate|oxalate|sulfate|sulphate|hemifumarate)\b",
+    r"sodium salt|potassium salt|lithium salt|N-oxide|methiodide|hydroiodide)(?:\s*\(.*\))?$",
     re.I,
 )
 _REFERENCE = re.compile(
