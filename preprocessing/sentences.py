@@ -13,8 +13,8 @@ import regex
 # Words that, written with a final dot, do not end a sentence.
 _ABBREVIATIONS = frozenset(
     """ca approx approx ap e.g i.e eg ie etc vs viz cf resp al fig figs no nos ex exs eq eqs equiv
-    conc sat aq satd soln sol vol wt mp m.p b.p bp ref refs mol temp abs anh anhyd
-    dil ml mmol st nd rd th ph dr mr mrs prof ltd inc co corp pp vols ed eds med soc lett synth pharm bull am""".split()
+    conc sat aq satd soln sol wt mp m.p b.p bp ref refs temp abs anh anhyd
+    dil st nd rd th ph dr mr mrs prof ltd inc co corp pp vols ed eds med soc lett synth pharm bull am""".split()
 )
 # Words after which a number and a dot form a heading or a reference, not a sentence end.
 _REFERENCE_WORDS = frozenset("example examples step steps table tables method procedure scheme fig figure no preparation intermediate compound".split())

@@ -91,6 +91,13 @@ _FOP = re.compile(
     r"(?:procedures?|methods?) (?:of|described)|(?:was|were) repeated|repeating|as for|as per)\b",
     re.I,
 )
+_FOP_STRONG = re.compile(
+    r"\b(?:in (?:a|an) (?:similar|analogous|like|comparable|identical) (?:manner|fashion|way)|analogously|"
+    r"in the same (?:manner|way|fashion) as|(?:according to|following|by|using) (?:the )?(?:general )?"
+    r"(?:procedures?|methods?|protocols?) (?:of|described|outlined|given|used)|as described (?:in|for|above|previously)|"
+    r"(?:was|were) (?:prepared|synthesi[sz]ed|obtained|made) (?:similarly|analogously|likewise))\b",
+    re.I,
+)
 _FOP_REFERENCE = re.compile(
     r"\b(?:Example|Ex\.|Procedure|Method|Step|Scheme|Preparation|Intermediate|Reference|Route|Protocol|"
     r"procedure|method|protocol)\b|\b\d+[a-z]\b|\b\d+-\d+\b",
@@ -107,7 +114,8 @@ _NOT_ACTION = re.compile(
 )
 _SUBORDINATE_DONE = re.compile(
     r"^(?:when|once|as soon as|after|until|while|as)\b.*?\b(?:ceased|subsided|subsides|completed?|finished|"
-    r"was over|stopped|had ceased|consumed|disappeared|complete|ended|ceases|stops|completion)\b",
+    r"was over|stopped|had ceased|consumed|disappeared|complete|ended|ceases|stops|completion|completing)\b"
+    r"|^(?:after|once|when)\b[^,]*?\bhad\s+been\s+\w+\b",
     re.I,
 )
 _WITHOUT_PURIFICATION = re.compile(r",?\s*\b(?:without|with no)\s+(?:any\s+)?(?:further|additional)?\s*purification\b", re.I)
@@ -209,7 +217,7 @@ _LAYER_SUBJECT = re.compile(
     re.I,
 )
 _SOLID_WORDS = re.compile(r"\b(?:solids?|precipitates?|crystals?|powder|filter cake|cake|crystalline|product|compound|residue|salt|title compound|material)\b", re.I)
-_VACUUM = re.compile(r"\b(?:in\s+vacuo|under\s+(?:high\s+|reduced\s+)?(?:vacuum|pressure)|vacuum|under\s+reduced\s+pressure|in\s+a\s+desiccator)\b", re.I)
+_VACUUM = re.compile(r"\b(?:in\s+vacuo|(?:under|at)\s+(?:high\s+|reduced\s+)?(?:vacuum|pressure)|vacuum|in\s+a\s+desiccator)\b", re.I)
 _SOLUTION_OF = re.compile(
     r"^(?:(?:a|an|the)\s+)?(?:(?:[\w-]+|ice-cooled|well-stirred)\s+){0,3}?(?:solution|suspension|mixture|slurry|emulsion)\s+"
     r"(?:of|containing)\s+(?P<solutes>.+?)\s+in\s+(?P<solvents>.+)$",
@@ -248,6 +256,7 @@ _PH_MATERIAL = re.compile(
     re.I,
 )
 _WITH_OBJECT = re.compile(r"\b(?:with|using|by\s+(?:the\s+)?addition\s+of|by\s+adding|into|onto|over|in|from|through|on)\s+(?P<m>.+)$", re.I)
+_ADD_TARGET = re.compile(r"(?:^|\s)(?:to|into|onto)\s+(?P<t>(?!pH\b|a\s+(?:final\s+)?(?:volume|total)\b|\d+(?:\.\d+)?\s?(?:mL|ml|l|L|liters?|litres?)\b).+)$", re.I)
 _SECONDARY_ADD = re.compile(r"\b(?:with|by|upon|on|during)\s+(?:the\s+)?(?:slow\s+|periodic\s+|dropwise\s+|portionwise\s+|further\s+|gradual\s+)?addition\s+of\s+(?P<m>.+)$", re.I)
 
 
@@ -279,11 +288,32 @@ def _add_modifiers(text: str) -> dict[str, object]:
     }
 
 
+_IN = re.compile(r"\s+in\s+")
+_SOLUTION_OF_LIST = re.compile(r"^(?:(?:a|an|the)\s+)?(?:[\w-]+\s+){0,2}?(?:solution|suspension|mixture|slurry)\s+(?:of|containing)\s+(?P<m>.+)$", re.I)
+_A_IN_B = re.compile(r"^(?P<a>.+?\S)\s+in\s+(?P<b>(?:\d|[A-Za-z]).+)$")
+
+
+def _in_solvent(text: str) -> Optional[list[Action]]:
+    """MAKESOLUTION + ADD SLN for 'A (1 g) in B (10 ml)', None otherwise."""
+    split = tm.find_top(text, _IN)
+    if split is None:
+        return None
+    solutes = tm.chemicals(text[: split.start()])
+    solvents = tm.chemicals(text[split.end() :])
+    if not solutes or not solvents or not (solutes[0][0].quantity or solvents[0][0].quantity):
+        return None
+    return [MakeSolution([c for c, _ in solutes + solvents]), Add(Chemical(SOLUTION))]
+
+
 def _make_solution(target: str) -> Optional[list[Action]]:
     """MAKESOLUTION + ADD SLN for 'a solution of A in B', None if `target` is no such phrase."""
     m = _SOLUTION_OF.match(target.strip())
-    if not m or tm.find_top(target, re.compile(r"\s+in\s+")) is None:
-        return None
+    if not m or tm.find_top(target, _IN) is None:
+        listed = _SOLUTION_OF_LIST.match(target.strip())
+        found = tm.chemicals(listed.group("m")) if listed else []
+        if len(found) < 2:
+            return None
+        return [MakeSolution([c for c, _ in found]), Add(Chemical(SOLUTION))]
     solutes = tm.chemicals(m.group("solutes"))
     solvents = tm.chemicals(m.group("solvents"))
     materials = [c for c, _ in solutes + solvents]
@@ -300,7 +330,7 @@ def _split_solution_target(text: str) -> tuple[str, Optional[str]]:
     return text[: m.start()] + text[m.end() :], tm.clean_condition(m.group("t"))
 
 
-_SUBORDINATE_START = re.compile(r"^(?:followed\s+by|after|upon|on|before|while|when|once|during|with|without|by)\b\s*$|^(?:followed\s+by)\s+", re.I)
+_SUBORDINATE_START = re.compile(r"^(?:followed\s+by|after|upon|on|before|while|when|once|during|with|without|by)\b\s*$|^(?:followed\s+by|as|while|when|once|whilst)\s+", re.I)
 
 
 def _subject(before: str) -> str:
@@ -351,6 +381,15 @@ def _h_add(s: _Sentence, seg: str, m: re.Match[str], subject: str, after: str) -
                 s.add(Add(c))
         _emit_adds(s, materials, mods)
         return
+    added_later = _WAS_ADDED.search(after) if verb.startswith(("dissolv", "suspend")) and subject else None
+    if added_later:
+        # "X dissolved in Y was added dropwise": a solution made elsewhere, then added
+        solvent_text = rsub(r"^\s*(?:in|into)\s+", "", after[: added_later.start()])
+        materials = [c for c, _ in tm.chemicals(subject) + tm.chemicals(solvent_text)]
+        if len(materials) >= 2:
+            s.add(MakeSolution(materials))
+            s.add(Add(Chemical(SOLUTION), **_add_modifiers(after[added_later.end() :])))  # type: ignore[arg-type]
+            return
     if verb.startswith(("dissolv", "re-dissolv", "redissolv", "suspend", "taken")) or (
         rsearch(r"combined|mixed", verb) and rmatch(r"^\s*(?:together\s+)?in\s+", after)
     ):
@@ -376,11 +415,11 @@ def _h_add(s: _Sentence, seg: str, m: re.Match[str], subject: str, after: str) -
         obj_text = after
         target_actions: list[Action] = []
         cooled = cooled_to
-        tgt = rmatch(r"^\s*(?:all\s+at\s+once\s+|slowly\s+|dropwise\s+|portionwise\s+|in\s+portions\s+|at\s+once\s+)*(?:to|into|onto)\s+(?P<t>.+)$", after, re.I)
+        tgt = tm.find_top(after, _ADD_TARGET)
         if tgt and (subject_chems or subject_solution):
             target_text, cooled = _split_solution_target(tgt.group("t"))
             target_text = tm.strip_modifiers(target_text)
-            solution = _make_solution(target_text)
+            solution = _make_solution(target_text) or _in_solvent(target_text)
             if solution:
                 target_actions = solution
             else:
@@ -424,6 +463,9 @@ def _h_add(s: _Sentence, seg: str, m: re.Match[str], subject: str, after: str) -
             _emit_adds(s, obj_chems, mods)
         else:
             _emit_adds(s, subject_chems + obj_chems, mods)
+
+
+_WAS_ADDED = re.compile(r"\b(?:was|were|is|are)\s+(?:then\s+)?(?:slowly\s+|carefully\s+)?(?:added|introduced|charged)\b", re.I)
 
 
 def _clean_material_text(text: str) -> str:
@@ -601,12 +643,12 @@ def _solid_context(s: _Sentence, subject: str, seg: str) -> bool:
     last_filter = next((a for a in reversed(s.actions) if isinstance(a, Filter)), None)
     if last_filter is not None and last_filter.phase_to_keep == "precipitate":
         return True
-    return bool(rsearch(r"\b(?:in\s+vacuo|under\s+(?:high\s+)?vacuum|in\s+an?\s+(?:vacuum\s+)?oven|air-dried|on\s+air|in\s+air|"
-                          r"under\s+reduced\s+pressure|in\s+a\s+desiccator|at\s+\d)", seg, re.I)) and not rsearch(r"\bover\b|\(", seg)
+    return bool(rsearch(r"\b(?:in\s+vacuo|under\s+(?:high\s+)?vacuum|in\s+an?\s+(?:vacuum\s+)?oven|air[- ]dried|on\s+air|in\s+air|"
+                          r"(?:under|at)\s+reduced\s+pressure|in\s+a\s+desiccator|at\s+\d)", seg, re.I)) and not rsearch(r"\bover\b|\(", seg)
 
 
 def _h_dry(s: _Sentence, seg: str, m: re.Match[str], subject: str, after: str) -> None:
-    agent = rmatch(r"^\s*(?:over|with|on|using|by)\s+(?P<m>.+)$", after, re.I)
+    agent = rmatch(r"^\s*(?:by\s+using\s+|by\s+means\s+of\s+)?(?:over(?!\s*night)|with|on|using|by)\s+(?:using\s+)?(?P<m>.+)$", after, re.I)
     bracket = rmatch(r"^\s*\((?P<m>[^()]+)\)", after)
     if agent or bracket:
         text = (agent or bracket).group("m")  # type: ignore[union-attr]
@@ -656,7 +698,9 @@ def _h_concentrate(s: _Sentence, seg: str, m: re.Match[str], subject: str, after
             return
         if not (_VACUUM.search(seg) or rsearch(r"\b(?:solvents?|volatiles?|volatile|evaporation|distillation|rotary|THF|"
                                                  r"methanol|ethanol|toluene|dioxane|DMF|dichloromethane|acetone|water)\b", seg, re.I)):
-            if rsearch(r"\b(?:filtration|filtering)\b", seg, re.I):
+            if rsearch(r"\b(?:insoluble|precipitated?|solids?|catalyst|crystals)\b", subject, re.I):
+                s.add(Filter(phase_to_keep="filtrate"))
+            elif rsearch(r"\b(?:filtration|filtering)\b", seg, re.I):
                 s.add(Filter(phase_to_keep="filtrate"))
             return
     s.add(Concentrate())
@@ -863,6 +907,14 @@ _HANDLERS: dict[str, Callable[[_Sentence, str, re.Match[str], str, str], None]] 
 _LAYER_KINDS = {"wash", "dry", "extract", "ph", "concentrate", "filter", "add", "purify", "quench"}
 
 
+_INDEPENDENT_CLAUSE = re.compile(
+    r"\b(?:was|were|is|are|became|becomes|turned|turns|formed|occurred|had|has|began|begins|started|changed|"
+    r"appeared|precipitated|crystallized|crystallised|ceased|subsided|dissolved|gone)\b",
+    re.I,
+)
+_AFTER_START = re.compile(r"^(?:after|upon|on|following|when|once|as soon as)\b", re.I)
+
+
 def _segments(sentence: str) -> list[tuple[str, Optional[re.Match[str]]]]:
     """Clauses of a sentence, each with its lab verb; verb-less pieces join their neighbour."""
     starts = _verb_starts(sentence)
@@ -874,6 +926,8 @@ def _segments(sentence: str) -> list[tuple[str, Optional[re.Match[str]]]]:
             if out and not pending:
                 text, v = out[-1]
                 out[-1] = (text + sep + piece, v)
+            elif _INDEPENDENT_CLAUSE.search(piece) or (not out and _AFTER_START.match(piece) and not pending):
+                continue  # "the mixture became colourless", "After completion of the reaction": no action, own clause
             else:
                 pending = pending + sep + piece if pending else piece
             continue
@@ -1013,7 +1067,7 @@ def _sentence_class(sentence: str) -> Optional[list[Action]]:
     if _ANALYSIS_START.match(sentence):
         return [NoAction()]
     flat = tm.strip_brackets(sentence)
-    if _FOP.search(flat) and _FOP_REFERENCE.search(flat):
+    if _FOP_STRONG.search(flat) or (_FOP.search(flat) and _FOP_REFERENCE.search(flat)):
         return [FollowOtherProcedure()]
     if _REACTED_IN_PRESENCE.search(flat):
         return [FollowOtherProcedure()] if _LITERATURE.search(sentence) else [InvalidAction()]

@@ -82,13 +82,14 @@ _FILLERS = re.compile(
     r"(?:with|under|while) (?:vigorous |constant |continuous |efficient |good |rapid )?stirring|"
     r"with (?:occasional )?(?:swirling|shaking)|in vacuo|under (?:reduced pressure|vacuum|high vacuum)|"
     r"via (?:a )?(?:syringe|cannula|dropping funnel|addition funnel)|by syringe|by cannula|via syringe pump|"
-    r"in one lot|at a time|together|simultaneously|"
+    r"in one lot|at a time|together|simultaneously|in turn|respectively|in (?:this|that) order|by using|by means of|"
     r"in an?\s+(?:[\w-]+\s+){0,4}?(?:flask|vessel|reactor|autoclave|tube|bottle|beaker|apparatus)\b(?:\s+(?:fitted|equipped)\s+with\b.*)?)\b",
     re.I,
 )
 _PREPARED_SUFFIX = re.compile(
     r"\s*,?\s+(?:(?:as )?(?:prepared|obtained|synthesi[sz]ed|described|made|produced|formed)\s+"
-    r"(?:in|above|as|according|from|by|previously|before|earlier|under|in the)\b.*|prepared above|obtained above)$",
+    r"(?:in|above|as|according|from|by|previously|before|earlier|under|in the)\b.*|prepared above|obtained above|"
+    r"from (?:Example|Step|Preparation|Intermediate|Reference|Stage)\b.*)$",
     re.I,
 )
 _FORM_PREFIX = re.compile(
@@ -405,6 +406,7 @@ def is_generic(name: str) -> bool:
     return bool(_GENERIC.match(name.strip()))
 
 
+_AMOUNT_OF = re.compile(rf"\s+in\s+(?:an?\s+)?(?:amount|quantity|yield)\s+of\s+(?P<q>{QUANTITY})\s*$", re.I)
 _STARTS_WITH_DURATION = re.compile(rf"^{_DURATION_CORE}\b")
 _STOPWORDS = frozenset("a an the it of in on at to with and or by from this that which these them its as is was".split())
 _DESCRIPTOR_TAIL = re.compile(
@@ -426,6 +428,10 @@ def chemical(text: str) -> Optional[tuple[Chemical, int]]:
         text = text[: clause.start()].strip()
     quantities: list[str] = []
     repetitions = 1
+    amount = _AMOUNT_OF.search(text)
+    if amount and amount.start() > 0:
+        quantities.append(amount.group("q").rstrip("."))
+        text = text[: amount.start()].strip()
     lead = _LEADING_QUANTITY.match(text)
     if lead and not rmatch(r"^\d+(?:\.\d+)?\s?%$", lead.group("q")):
         q = lead.group("q")
