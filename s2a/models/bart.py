@@ -13,8 +13,6 @@ Layout of `work_dir`:
 """
 from __future__ import annotations
 
-import hashlib
-import json
 import logging
 import os
 import shutil
@@ -28,6 +26,7 @@ from s2a import config
 from s2a.errors import ConfigError, ExternalToolFailed, MissingArtifact, StaleArtifact
 from s2a import learning_curve as curve
 from s2a.external import run_logged
+from s2a.freshness import Stamp, digest_files
 from s2a.models.base import ActionModel, Hypothesis, ModelPaths
 from s2a.models.fairseq_options import merge, to_argv
 from s2a.models.ranking import Ranking
@@ -135,22 +134,6 @@ def load_config(profile: str) -> BartConfig:
     """configs/bart-<profile>.yaml, or a .yaml path (s2a.config: `extends:`, typed keys)."""
     where, data = config.load("bart", profile)
     return BartConfig.from_dict(profile, data, where)
-
-
-def _fingerprint(paths: Sequence[Path]) -> str:
-    h = hashlib.sha256()
-    for p in paths:
-        h.update(p.name.encode())
-        h.update(p.read_bytes())
-    return h.hexdigest()
-
-
-def _read_marker(path: Path) -> dict[str, Any] | None:
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    return data if isinstance(data, dict) else None
 
 
 class BartModel(ActionModel):
@@ -266,12 +249,11 @@ class BartModel(ActionModel):
         return run_logged(f"fairseq-{tool}", cmd, log, env, **progress)
 
     def _prepare_data(self) -> None:
-        files = self._split_files()
-        fingerprint = _fingerprint(files)
-        marker = _read_marker(self.bin_dir / DONE_MARKER)
-        if marker is not None and marker.get("fingerprint") == fingerprint:
+        inputs = {"data": digest_files(self._split_files())}
+        stamp = Stamp(self.bin_dir / DONE_MARKER)
+        if stamp.matches(inputs):
             return
-        if marker is not None and any(self.checkpoint_dir.glob("checkpoint*.pt")):
+        if stamp.exists() and any(self.checkpoint_dir.glob("checkpoint*.pt")):
             raise StaleArtifact(str(self.paths.work_dir), "holds a model trained on other data; delete this folder to retrain")
         shutil.rmtree(self.bin_dir, ignore_errors=True)
         self.text_dir.mkdir(parents=True, exist_ok=True)
@@ -279,11 +261,10 @@ class BartModel(ActionModel):
             for lang in LANGS:
                 shutil.copyfile(self.paths.data_dir / f"{lang}-{split}.txt", self.text_dir / f"{split}.{lang}")
         self._run_tool("preprocess", self.preprocess_argv(), self.paths.work_dir / "preprocess.log")
-        (self.bin_dir / DONE_MARKER).write_text(json.dumps({"fingerprint": fingerprint}), encoding="utf-8")
+        stamp.write(inputs)
 
     def is_trained(self) -> bool:
-        marker = _read_marker(self.checkpoint_dir / DONE_MARKER)
-        return marker is not None and marker.get("argv") == self.train_argv()
+        return Stamp(self.checkpoint_dir / DONE_MARKER).matches({"argv": self.train_argv()})
 
     def train(self) -> None:
         """Binarise (once), then train; a re-run resumes from checkpoint_last.pt, and does nothing
@@ -303,16 +284,16 @@ class BartModel(ActionModel):
                                              for v in reader.validations])
         if not last.is_file():
             raise ExternalToolFailed("fairseq-train", 0, str(self.checkpoint_dir / "train.log"), "no checkpoint_last.pt written")
-        (self.checkpoint_dir / DONE_MARKER).write_text(json.dumps({"argv": argv}), encoding="utf-8")
+        Stamp(self.checkpoint_dir / DONE_MARKER).write({"argv": argv})
         self._loaded = None
         self.update_learning_curve()
 
     # ---- prediction -------------------------------------------------------------------------
     def export_ctranslate2(self) -> Path:
         """Convert the prediction checkpoint for CTranslate2 (again only when it changed)."""
-        from s2a.models.bart_ctranslate2 import convert_checkpoint
+        from s2a.models.ctranslate import convert_fairseq_checkpoint
 
-        return convert_checkpoint(self.checkpoint_path, self.bin_dir, self.ctranslate2_dir)
+        return convert_fairseq_checkpoint(self.checkpoint_path, self.bin_dir, self.ctranslate2_dir)
 
     def _predict_ctranslate2(self, lines: list[str], n_best: int) -> list[list[Hypothesis]]:
         from s2a.models.ctranslate import CT2Decoder

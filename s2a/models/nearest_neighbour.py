@@ -30,11 +30,13 @@ import numpy as np
 from tqdm import tqdm
 
 from s2a import config
+from s2a.atomic import atomic_path
 from s2a.errors import MissingArtifact
 from s2a.fingerprints import RxnfpFingerprinter, l2_normalise
 from s2a.models.base import ActionModel, Hypothesis, ModelPaths
 from s2a.formats.targets import Counts, reaction_counts
-from s2a.models.training_set import TrainingTable, digest_files, fallback_groups
+from s2a.freshness import digest_files
+from s2a.models.training_set import TrainingTable, fallback_groups
 from s2a.tokenization import detokenize_smiles
 
 ARTEFACT_VERSION = 1
@@ -58,10 +60,8 @@ def load_settings(profile: str) -> NNSettings:
 
 
 def _save_array(path: Path, array: np.ndarray) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    with tmp.open("wb") as f:
+    with atomic_path(path) as tmp, tmp.open("wb") as f:
         np.save(f, array)
-    tmp.replace(path)
 
 
 class NearestNeighbourModel(ActionModel):
@@ -171,9 +171,8 @@ class NearestNeighbourModel(ActionModel):
         index = faiss.IndexFlatIP(fingerprints.shape[1])
         index.add(l2_normalise(fingerprints))
         _save_array(self.fingerprints_path, fingerprints)
-        tmp = self.index_path.with_name(self.index_path.name + ".tmp")
-        faiss.write_index(index, str(tmp))
-        tmp.replace(self.index_path)
+        with atomic_path(self.index_path) as tmp:
+            faiss.write_index(index, str(tmp))
         table.save(self.table_path)
         shutil.rmtree(partial, ignore_errors=True)
         self._table = None
@@ -244,4 +243,24 @@ class NearestNeighbourModel(ActionModel):
             found = self._search(tuple(groups), queries[members], n_best, float(distance))
             for q, hyps in zip(members, found):
                 out[q] = hyps
+        return out
+
+    # -- neighbour lookup (the web page shows what a prediction resembles) ------------------------
+    def nearest_training(self, src: Sequence[str]) -> list[tuple[int, float, str]]:
+        """(row in src-/tgt-train.txt, score, target) of each query's nearest training reaction.
+
+        Same search as `_predict` with n_best = 1 and without de-duplication: the row is the
+        training reaction itself, so a caller can show its reaction and its target side by side.
+        """
+        table = self._load()
+        reactions = [detokenize_smiles(s) for s in src]
+        vectors = l2_normalise(self.fingerprinter().fingerprints(reactions, progress=False))
+        out: list[tuple[int, float, str]] = []
+        for line, vector in zip(src, vectors):
+            c = reaction_counts(line)
+            groups, distance = ([c], 0) if c in self._groups else fallback_groups(c, self._groups)
+            index, rows = self._subindex(tuple(groups))
+            scores, ids = index.search(vector[None, :].astype(np.float32), 1)
+            row = int(rows[int(ids[0][0])])
+            out.append((row, float(scores[0][0]) - distance, table.targets[row]))
         return out

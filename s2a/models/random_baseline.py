@@ -22,7 +22,8 @@ import numpy as np
 from s2a.errors import ConfigError, MissingArtifact
 from s2a.models.base import ActionModel, Hypothesis, ModelPaths
 from s2a.formats.targets import Counts, reaction_counts
-from s2a.models.training_set import TrainingTable, digest_files, fallback_groups
+from s2a.freshness import digest_files
+from s2a.models.training_set import TrainingTable, fallback_groups
 
 
 def query_rng(seed: int, src_line: str) -> np.random.Generator:

@@ -1,22 +1,23 @@
 """The training split as the count-aware models see it: each training reaction's action sequence
 and its numbers of precursors and products (`table.json` in a model's work dir), the fallback
-groups for a query whose counts no training reaction has, and the staleness digest of data files.
+groups for a query whose counts no training reaction has.
 
 Shared by the random baselines, the nearest-neighbour model and the LLM fine-tuning.
 """
 from __future__ import annotations
 
-import hashlib
 import json
-import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Optional
 
 import numpy as np
 
-from s2a.errors import InvalidReaction, MissingArtifact
+from s2a.atomic import atomic_write_text
+from s2a.errors import MissingArtifact
 from s2a.formats.targets import Counts, reaction_counts
+from s2a.freshness import digest_files
 
 TABLE_VERSION = 1
 
@@ -40,24 +41,6 @@ def fallback_groups(query: Counts, available: Iterable[Counts]) -> tuple[list[Co
     return sorted(ranked[best]), best[1]
 
 
-def digest_files(paths: Sequence[Path], extra: str = "") -> str:
-    """SHA-256 over the files' bytes (and a parameter string): the staleness key of artefacts."""
-    h = hashlib.sha256(extra.encode())
-    for p in paths:
-        if not p.is_file():
-            raise MissingArtifact(str(p), "training data not found (run `make data` first)")
-        with p.open("rb") as f:
-            for block in iter(lambda: f.read(1 << 20), b""):
-                h.update(block)
-    return h.hexdigest()
-
-
-def atomic_write_text(path: Path, text: str) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
-
-
 @dataclass
 class TrainingTable:
     """Targets of the training split and the counts of each training reaction, in file order."""
@@ -67,7 +50,7 @@ class TrainingTable:
     digest: str = ""
 
     @classmethod
-    def from_data(cls, data_dir: Path, extra: str = "") -> "TrainingTable":
+    def from_data(cls, data_dir: Path, extra: Optional[str] = None) -> "TrainingTable":
         src_path, tgt_path = data_dir / "src-train.txt", data_dir / "tgt-train.txt"
         digest = digest_files([src_path, tgt_path], extra)
         src = src_path.read_text(encoding="utf-8").splitlines()

@@ -14,8 +14,6 @@ Layout of `paths.work_dir`:
 """
 from __future__ import annotations
 
-import hashlib
-import json
 import logging
 import re
 import shutil
@@ -25,6 +23,7 @@ from typing import Any, Optional
 
 from s2a import learning_curve as curve
 from s2a.errors import MissingArtifact, StaleArtifact, UnsafeCheckpoint
+from s2a.freshness import Stamp, digest_files
 from s2a.models.base import ActionModel, Hypothesis, ModelPaths
 from s2a.models.onmt_config import run_onmt, write_config
 from s2a.models.onmt_options import BUILD_VOCAB, TRAIN, TRANSLATE, command_config
@@ -176,9 +175,9 @@ class TransformerModel(ActionModel):
     def _check_data(self) -> None:
         """Remember which splits this folder is trained on; refuse to resume on different data."""
         data = Path(self.paths.data_dir)
-        digest = {name: hashlib.sha256((data / name).read_bytes()).hexdigest() for name in SPLIT_FILES}
-        stamp = self.work_dir / "data.json"
-        if stamp.is_file() and json.loads(stamp.read_text(encoding="utf-8")) != digest:
+        inputs = {"data": digest_files([data / name for name in SPLIT_FILES])}
+        stamp = Stamp(self.work_dir / "data.json")
+        if stamp.exists() and not stamp.matches(inputs):
             if self.checkpoints():
                 raise StaleArtifact(
                     str(self.work_dir),
@@ -186,7 +185,7 @@ class TransformerModel(ActionModel):
                 )
             for side in ("src", "tgt"):
                 self.vocab_path(side).unlink(missing_ok=True)
-        stamp.write_text(json.dumps(digest, indent=1), encoding="utf-8")
+        stamp.write(inputs)
 
     def _build_vocab(self, data_options: dict[str, Any]) -> None:
         if self.vocab_path("src").is_file() and self.vocab_path("tgt").is_file():
