@@ -105,6 +105,16 @@ def test_the_paper_filters_fire_on_text_actions(reagents: CommonReagents) -> Non
     assert "WASH with water" in actions
 
 
+def test_noaction_removed_and_filter_phase_inferred(reagents: CommonReagents, text: TextActions) -> None:
+    paragraph = GOOD.replace("The solvent was evaporated", "The mixture was filtered. The filtrate was concentrated") + (
+        " The compound is useful as an herbicide.")
+    raw = text.actions(Record(id="r", reaction_smiles=SMILES, procedure=paragraph))
+    assert any(type(a).__name__ == "NoAction" for a in raw)
+    assert any(type(a).__name__ == "Filter" and a.phase_to_keep is None for a in raw)  # type: ignore[attr-defined]
+    actions = standardised(paragraph, reagents)
+    assert "FILTER keep filtrate" in actions and not any(a.startswith("NOACTION") for a in actions)
+
+
 @pytest.mark.parametrize(
     "procedure",
     [
