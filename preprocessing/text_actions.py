@@ -51,7 +51,7 @@ from paragraph2actions.actions import (
 from paragraph2actions.readable_converter import ReadableConverter
 
 from preprocessing import text_mentions as tm
-from preprocessing.text_mentions import rfullmatch, rmatch, rsearch, rsplit, rsub
+from preprocessing.text_mentions import rmatch, rsearch, rsplit, rsub
 from preprocessing.sentences import split_sentences
 
 MAX_SENTENCE_CHARS = 3000  # longer "sentences" are tables or run-on text, not procedures
@@ -121,7 +121,7 @@ _SUBORDINATE_DONE = re.compile(
 _WITHOUT_PURIFICATION = re.compile(r",?\s*\b(?:without|with no)\s+(?:any\s+)?(?:further|additional)?\s*purification\b", re.I)
 _PURPOSE = re.compile(
     r"\s+(?:in order\s+)?to\s+(?:precipitate|dissolve|remove|ensure|complete|effect|induce|destroy|decompose|"
-    r"maintain the (?!pH)|keep|help|aid|facilitate|wash|allow|bring about|initiate)\b.*$",
+    r"maintain the (?!pH)|keep|help|aid|facilitate|wash|allow|bring about|initiate)\b.*$|\s+(?:such|so)\s+that\b.*$",
     re.I,
 )
 
@@ -156,7 +156,7 @@ _VERBS: list[tuple[str, str]] = [
     ("dry", r"air[- ]dried|dried|drying(?!\s+agent)|dry(?=\s+(?:over|with|on|under|in\s+vacuo|in\s+an?\s+oven))|air-dried|desiccated"),
     ("filter", r"filter(?:ed|ing)?(?!\s*(?:cake|paper|aid|pad|funnel))|filtration|suction-filtered|collected\s+(?:by|on|via|through)|"
                r"(?:elimination|removal|separation)\s+of\s+(?:the\s+)?(?:desiccant|drying\s+agent|solids?|precipitate|catalyst|insolubles?)|"
-               r"(?:was|were|is|are)\s+(?:then\s+)?collected(?!\s+and\s+combined)"),
+               r"(?:was|were|is|are)\s+(?:then\s+)?collected(?!\s+and\s+combined)|(?<=(?:solids?|precipitates?|crystals|product)\s)collected"),
     ("concentrate", r"concentrat(?:ed|ing|ion)(?!\s+(?:hydrochloric|sulfuric|sulphuric|nitric|HCl|H2SO4|aqueous|ammonia|ammonium|"
                     r"acid|phosphoric|formic|acetic|hydrobromic|HBr|NaOH|sodium|potassium|KOH|solution\s+of|brine|NH|HNO3))|"
                     r"evaporat(?:ed|ing|ion)|rotovap\w*|rotary\s+evaporat\w*|stripped|distilled\s+off|removed|removal\s+of"),
@@ -175,7 +175,8 @@ _VERBS: list[tuple[str, str]] = [
     ("heat", r"heat(?:ed|ing)|warm(?:ed|ing)|cool(?:ed|ing)|chill(?:ed|ing)|brought\s+to|raised\s+to|lowered\s+to|"
              r"(?:allowed|left)\s+to\s+(?:cool|warm|reach|come|return|adapt|attain|rise)|return(?:ed)?\s+to|"
              r"(?:bath|cooling)\s+(?:was|is)\s+removed|kept|maintained|held|placed\s+in\s+an?\s+(?:ice|oil|water|cooling)[\s-]?bath"),
-    ("add", r"add(?:ed|ing|ition\s+of|s)?(?!\w)|charged|poured|dilut(?:ed|ing|ion)|treated|treating|treatment\s+with|"
+    ("add", r"add(?:ed|ing|ition(?:\s+(?:in\s+(?:one|a\s+single)\s+portion|dropwise|portionwise))?\s+of|s)?(?!\w)|charged|poured|"
+            r"transferred\s+(?:(?:via|by|with|through)\s+(?:a\s+)?(?:cannula|syringe|pipette)\s+)?(?:in)?to(?=\s+(?:an?|the)\s+(?:[\w-]+\s+){0,3}?(?:solution|suspension|mixture))|dilut(?:ed|ing|ion)|treated|treating|treatment\s+with|"
             r"dissolv(?:ed|ing)|re-?dissolved|suspended|suspending|taken\s+up|(?:was|were|is|are)\s+(?:then\s+)?combined|combined\s+with|"
             r"mixed|admixed|dropped|cannulated|injected|introduc(?:ed|ing)"),
 ]
@@ -191,10 +192,17 @@ _ADJECTIVE_BEFORE = re.compile(
 )
 
 
+def _is_verb(text: str, m: re.Match[str]) -> bool:
+    """False for participles used as adjectives ('a stirred solution'); nouns ('the addition of') stay verbs."""
+    if m.lastgroup in _NO_LOOKBEHIND or m.group(0).lower().endswith(("ion", "ion of", "of")):
+        return True
+    return not _ADJECTIVE_BEFORE.search(text, max(0, m.start() - 12), m.start())
+
+
 def _verb_search(text: str, pos: int = 0) -> Optional[re.Match[str]]:
-    """First lab verb of `text` from `pos`; participles used as adjectives ('a stirred solution') are skipped."""
+    """First lab verb of `text` from `pos`."""
     for m in _VERB.finditer(text, pos):
-        if m.lastgroup in _NO_LOOKBEHIND or not _ADJECTIVE_BEFORE.search(text, max(0, m.start() - 12), m.start()):
+        if _is_verb(text, m):
             return m
     return None
 _LEADING_WORDS = re.compile(
@@ -266,7 +274,6 @@ class _Sentence:
     def __init__(self) -> None:
         self.actions: list[Action] = []
         self.last_kind = ""
-        self.held: set[int] = set()  # ids of STIRs from "maintained/kept/held for D" (joined with a SETTEMPERATURE before)
 
     def add(self, action: Action) -> None:
         if isinstance(action, CollectLayer) and self.actions and self.actions[-1] == action:
@@ -298,6 +305,8 @@ def _in_solvent(text: str) -> Optional[list[Action]]:
     split = tm.find_top(text, _IN)
     if split is None:
         return None
+    if rsearch(r"\b(?:solution|suspension|mixture)$", text[: split.start()], re.I):
+        return None  # "2M dimethylamine solution in THF": one commercial reagent
     solutes = tm.chemicals(text[: split.start()])
     solvents = tm.chemicals(text[split.end() :])
     if not solutes or not solvents or not (solutes[0][0].quantity or solvents[0][0].quantity):
@@ -425,6 +434,12 @@ def _h_add(s: _Sentence, seg: str, m: re.Match[str], subject: str, after: str) -
             else:
                 target_actions = [Add(c) for c, _ in tm.chemicals(target_text)]
             obj_text = ""
+        elif tgt and verb.startswith(("transferred", "poured", "added")):
+            solution = _make_solution(tm.strip_modifiers(_split_solution_target(tgt.group("t"))[0]))
+            if solution:
+                for a in solution:
+                    s.add(a)
+                return
         if verb.startswith(("treat", "dilut", "mixed", "admixed", "combined")):
             w = rsearch(r"\b(?:with|by|using)\s+(?P<m>.+)$", after, re.I)
             obj_text = w.group("m") if w else ""
@@ -542,6 +557,10 @@ def _h_heat(s: _Sentence, seg: str, m: re.Match[str], subject: str, after: str) 
     if not rsearch(r"temperature|bath", subject + verb, re.I):
         _subject_materials(s, subject)
     if rsearch(r"\breflux", seg, re.I):
+        w = rsearch(r"\bwith\s+(?P<m>.+)$", after, re.I)
+        if w:
+            for c, _ in tm.chemicals(w.group("m")):
+                s.add(Add(c))
         d = tm.duration(seg)
         s.add(Reflux(duration=d[0] if d else None, atmosphere=tm.atmosphere(seg)))
         return
@@ -556,10 +575,7 @@ def _h_heat(s: _Sentence, seg: str, m: re.Match[str], subject: str, after: str) 
         s.add(Wait(duration=dur or "unknown", temperature=temp))
         return
     if dur:
-        stir = Stir(duration=dur, temperature=temp, atmosphere=tm.atmosphere(seg))
-        if verb.startswith(("kept", "maintained", "held")):
-            s.held.add(id(stir))
-        s.add(stir)
+        s.add(Stir(duration=dur, temperature=temp, atmosphere=tm.atmosphere(seg)))
         return
     if temp:
         s.add(SetTemperature(temp))
@@ -952,11 +968,7 @@ def _segments(sentence: str) -> list[tuple[str, Optional[re.Match[str]]]]:
 
 def _verb_starts(text: str) -> list[int]:
     """Start of every lab verb of `text` (one pass over the sentence, not one per clause)."""
-    found = []
-    for m in _VERB.finditer(text):
-        if m.lastgroup in _NO_LOOKBEHIND or not _ADJECTIVE_BEFORE.search(text, max(0, m.start() - 12), m.start()):
-            found.append(m.start())
-    return found
+    return [m.start() for m in _VERB.finditer(text) if _is_verb(text, m)]
 
 
 def _split_keep(text: str) -> list[tuple[str, str, int]]:
@@ -1012,7 +1024,7 @@ def _clause_actions(s: _Sentence, seg: str, verb: re.Match[str]) -> None:
     s.last_kind = kind
 
 
-def _postprocess(actions: list[Action], held: set[int]) -> list[Action]:
+def _postprocess(actions: list[Action]) -> list[Action]:
     """Join 'heated to T' + 'stirred/maintained for D' into one STIR at T; decide open FILTERs from their neighbours."""
     out: list[Action] = []
     for i, a in enumerate(actions):
@@ -1076,6 +1088,11 @@ def _sentence_class(sentence: str) -> Optional[list[Action]]:
     return None
 
 
+_VESSEL_PREFIX = re.compile(
+    r"^(?:In|Into)\s+an?\s+(?:[\w-]+\s+){0,4}?(?:flask|vessel|reactor|autoclave|apparatus|beaker|bottle|tube|vial)\b[^,]*,\s*", re.I
+)
+
+
 def _one_sentence(sentence: str) -> list[Action]:
     text = sentence.strip()
     if not text:
@@ -1095,11 +1112,12 @@ def _one_sentence(sentence: str) -> list[Action]:
     if text.endswith(".") and not rsearch(r"\b\w\.\w\.$", text):
         text = text[:-1]
     text = rsub(r"\b(After|Upon|On|Following|During|With|Before)\s+the\s+", r"\1 ", text.strip())
+    text = _VESSEL_PREFIX.sub("", text)
     s = _Sentence()
     for seg, verb in _segments(text):
         if verb is not None:
             _clause_actions(s, seg.strip(), verb)
-    actions = _postprocess(s.actions, s.held)
+    actions = _postprocess(s.actions)
     return actions or [NoAction()]
 
 

@@ -70,6 +70,7 @@ _REFERENCE = re.compile(
 )
 _ARTICLES = re.compile(
     r"^(?:(?:a mixture of|a small amount of|a total of|a portion of|an excess of|a further|a catalytic amount of|"
+    r"a little|little|(?:the\s+)?addition of|excesses of|"
     r"a|an|the|some|additional|further|more|another|fresh|then|also|successively|sequentially|each|"
     r"same|first|second|third|finally|next|subsequently|thereafter|again|moreover|furthermore|meanwhile|"
     r"additionally|likewise|similarly|portions? of|excess(?: of)?|small amount of|"
@@ -82,7 +83,7 @@ _FILLERS = re.compile(
     r"(?:with|under|while) (?:vigorous |constant |continuous |efficient |good |rapid )?stirring|"
     r"with (?:occasional )?(?:swirling|shaking)|in vacuo|under (?:reduced pressure|vacuum|high vacuum)|"
     r"via (?:a )?(?:syringe|cannula|dropping funnel|addition funnel)|by syringe|by cannula|via syringe pump|"
-    r"in one lot|at a time|together|simultaneously|in turn|respectively|in (?:this|that) order|by using|by means of|"
+    r"in one lot|at a time|together|simultaneously|in turn|with (?:external |ice[- ]|water[- ])?cooling|respectively|in (?:this|that) order|by using|by means of|"
     r"in an?\s+(?:[\w-]+\s+){0,4}?(?:flask|vessel|reactor|autoclave|tube|bottle|beaker|apparatus)\b(?:\s+(?:fitted|equipped)\s+with\b.*)?)\b",
     re.I,
 )
@@ -104,7 +105,8 @@ _GENERIC = re.compile(
     r"aqueous|solid|residual|precipitated|separated|dried|concentrated|required|pure|pooled|collected|"
     r"product-containing|appropriate|desired|homogeneous|heterogeneous|yellow|white|brown|dark|pale|red|orange|"
     r"two|both|biphasic|suspended|thick|light|colou?rless|turbid|cloudy|viscous|free|title|starting|"
-    r"first|second|dry|wet|mother|filtrate|previous|latter|former|solvent|evaporation)\s+)*"
+    r"first|second|dry|wet|mother|filtrate|previous|latter|former|solvent|evaporation|resulted|formed|"
+    r"insoluble|precipitated|inorganic|oily|semi-solid)\s+)*"
     r"(?:mixtures?|residues?|solutions?|suspensions?|slurry|slurries|reactions?|reaction mixture|products?|"
     r"materials?|solids?|precipitates?|filtrates?|extracts?|layers?|phases?|oils?|concentrates?|contents|"
     r"filter cake|cake|crystals|mass|compounds?|solvents?|it|this|them|batch|vessel|flask|system|"
@@ -408,6 +410,7 @@ def is_generic(name: str) -> bool:
 
 _AMOUNT_OF = re.compile(rf"\s+in\s+(?:an?\s+)?(?:amount|quantity|yield)\s+of\s+(?P<q>{QUANTITY})\s*$", re.I)
 _STARTS_WITH_DURATION = re.compile(rf"^{_DURATION_CORE}\b")
+_EQUIPMENT = re.compile(r"\b(?:flask|vessel|reactor|autoclave|apparatus|funnel|beaker|bottle|vial|condenser|column|hydrogenator)$", re.I)
 _STOPWORDS = frozenset("a an the it of in on at to with and or by from this that which these them its as is was".split())
 _DESCRIPTOR_TAIL = re.compile(
     r"(?:,\s*|\s+)(?:which|that|having|melting|m\.p\.|mp\b|b\.p\.|with an? (?:m\.p\.|melting|boiling)|"
@@ -473,7 +476,7 @@ def chemical(text: str) -> Optional[tuple[Chemical, int]]:
     name = _FORM_PREFIX.sub("", name).strip()
     name = rsub(r"\s+containing\s+(?:some|a little|traces? of|about|ca\.?)\b.*$", "", name, flags=re.I)
     name = _DESCRIPTOR_TAIL.sub("", name).strip(" ,;.:")
-    if name.lower() in _STOPWORDS:
+    if name.lower() in _STOPWORDS or _EQUIPMENT.search(name):
         return None
     if tail_names:
         name = name + " " + " ".join(tail_names)
