@@ -26,7 +26,6 @@ from tqdm import tqdm
 from preprocessing.action_sources import DEFAULT_ACTION_SOURCE, check_action_source
 from preprocessing.reasons import Dropped, Reason
 from preprocessing.sources import Item, MalformedRecord
-from s2a.records import Record
 from s2a.tokenization import tokenize_actions
 
 # Set per worker process by _init_worker (an ActionSource and the common-reagent list).
@@ -199,7 +198,7 @@ def build(
 
 
 def _standardise_to(
-    records: Iterable[Record],
+    records: Iterable[Item],
     all_path: Path,
     errors_path: Path,
     stats: BuildStats,
