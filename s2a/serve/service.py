@@ -1,0 +1,346 @@
+"""The models behind `s2a serve`: loaded once, each answered by one worker thread that batches.
+
+Each served model has one worker thread and a queue. A request puts its reactions on the queue and
+waits for a future; the worker takes everything already queued (up to `Limits.max_model_batch`
+reactions), groups it by n-best and asks the model for each group in one `predict` call. Nothing
+waits on purpose: while the model is busy, requests pile up and the next call takes them together,
+so a quiet server answers at single-request latency and a busy one decodes in batches. One thread
+per model also means a model (CTranslate2, faiss, torch) is never called from two threads at once.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import queue
+import threading
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import Future
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Optional, TypeVar, Union
+
+from s2a.api import FailedReaction, ProcedurePredictor, ReactionPrediction, ReactionQuery, Result
+from s2a.errors import MissingArtifact, UnknownModel, UserError
+from s2a.procedure import render_steps
+from s2a.reaction import CanonicalReaction, canonical_molecule, canonical_reaction
+from s2a.tokenization import detokenize_smiles
+
+log = logging.getLogger("s2a.serve")
+T = TypeVar("T")
+
+DEMO_REACTION = "CC(=O)Cl.OCC>>CC(=O)OCC"
+DEMO_NAMES = ("acetyl chloride", "ethanol")
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What one request may ask for; more is a 4xx with the reason."""
+
+    max_body_bytes: int = 64 * 1024
+    max_model_batch: int = 64  # reactions the worker hands the model in one call
+    timeout_s: float = 120.0  # a request waiting longer for its model is answered 503
+    # n-best (1..50), batch size (<= 256) and SMILES length (<= 4,000) are checked by s2a.serve.schemas.
+
+
+@dataclass
+class _PredictJob:
+    queries: list[ReactionQuery]
+    n_best: int
+    future: "Future[list[Result]]" = field(default_factory=Future)
+
+
+@dataclass
+class _CallJob:
+    call: Callable[[], Any]
+    future: "Future[Any]" = field(default_factory=Future)
+
+
+_Job = Union[_PredictJob, _CallJob, None]
+
+
+class ServedModel:
+    """One loaded model and the worker thread that serialises and batches its calls."""
+
+    def __init__(self, name: str, predictor: ProcedurePredictor, limits: Limits = Limits()) -> None:
+        self.name = name
+        self.predictor = predictor
+        self.limits = limits
+        self.batches = 0  # model calls made (a batch holds one or more requests)
+        self.reactions = 0
+        self._queue: "queue.Queue[_Job]" = queue.Queue()
+        self._thread = threading.Thread(target=self._work, name=f"s2a-serve-{name}", daemon=True)
+        self._thread.start()
+
+    def submit(self, queries: Sequence[ReactionQuery], n_best: int) -> "Future[list[Result]]":
+        job = _PredictJob(list(queries), n_best)
+        self._queue.put(job)
+        return job.future
+
+    def call(self, fn: Callable[[], T]) -> "Future[T]":
+        """Run `fn` on this model's worker thread (for other uses of the same model object)."""
+        job = _CallJob(fn)
+        self._queue.put(job)
+        return job.future
+
+    def close(self) -> None:
+        self._queue.put(None)
+        self._thread.join(timeout=5)
+
+    def describe(self) -> dict[str, Any]:
+        model = self.predictor.model
+        describe = getattr(model, "describe", None)
+        try:
+            extra = describe() if callable(describe) else {}
+        except Exception as e:  # a family's describe() must not take /models down
+            extra = {"describe_error": f"{type(e).__name__}: {e}"}
+        return {
+            "name": self.name,
+            "family": type(model).__name__,
+            "profile": self.predictor.profile,
+            "work_dir": str(self.predictor.paths.work_dir),
+            "data_dir": str(self.predictor.paths.data_dir),
+            "data_digest": data_digest(self.predictor.paths.data_dir),
+            "batches": self.batches,
+            "reactions": self.reactions,
+            **extra,
+        }
+
+    # -- worker ----------------------------------------------------------------------------------
+    def _work(self) -> None:
+        while True:
+            job = self._queue.get()
+            if job is None:
+                return
+            jobs: list[_PredictJob] = []
+            if isinstance(job, _CallJob):
+                _run_call(job)
+                continue
+            jobs.append(job)
+            size = len(job.queries)
+            stop = False
+            while size < self.limits.max_model_batch:
+                try:
+                    more = self._queue.get_nowait()
+                except queue.Empty:
+                    break
+                if more is None:
+                    stop = True
+                    break
+                if isinstance(more, _CallJob):
+                    _run_call(more)
+                    continue
+                jobs.append(more)
+                size += len(more.queries)
+            by_n: dict[int, list[_PredictJob]] = {}
+            for j in jobs:
+                by_n.setdefault(j.n_best, []).append(j)
+            for n_best, group in by_n.items():
+                self._predict_group(group, n_best)
+            if stop:
+                return
+
+    def _predict_group(self, group: list[_PredictJob], n_best: int) -> None:
+        group = [j for j in group if j.future.set_running_or_notify_cancel()]  # drop timed-out requests
+        if not group:
+            return
+        queries = [q for j in group for q in j.queries]
+        try:
+            results = self.predictor.predict(queries, n_best=n_best)
+        except Exception as e:  # noqa: BLE001 - handed to every waiting request
+            for j in group:
+                j.future.set_exception(e)
+            return
+        self.batches += 1
+        self.reactions += len(queries)
+        start = 0
+        for j in group:
+            j.future.set_result(results[start : start + len(j.queries)])
+            start += len(j.queries)
+
+
+def _run_call(job: _CallJob) -> None:
+    if not job.future.set_running_or_notify_cancel():
+        return
+    try:
+        job.future.set_result(job.call())
+    except Exception as e:  # noqa: BLE001
+        job.future.set_exception(e)
+
+
+@lru_cache(maxsize=16)
+def data_digest(data_dir: Path) -> Optional[str]:
+    """SHA-256 (first 16 hex digits) of the training split a model was trained on, if present."""
+    h = hashlib.sha256()
+    found = False
+    for name in ("src-train.txt", "tgt-train.txt"):
+        path = Path(data_dir) / name
+        if path.is_file():
+            found = True
+            with path.open("rb") as f:
+                for block in iter(lambda: f.read(1 << 20), b""):
+                    h.update(block)
+    return h.hexdigest()[:16] if found else None
+
+
+# -- nearest training reaction ---------------------------------------------------------------------
+@dataclass(frozen=True)
+class Neighbour:
+    """The training reaction nearest to a query (the nn model's index) and its procedure."""
+
+    reaction: str
+    precursors: tuple[str, ...]
+    products: tuple[str, ...]
+    actions: str
+    steps: tuple[str, ...]
+    score: float
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"reaction": self.reaction, "actions": self.actions, "steps": list(self.steps), "score": self.score}
+
+
+class NeighbourLookup:
+    """Nearest training reaction of a canonical reaction, through a served nn model."""
+
+    def __init__(self, served: ServedModel) -> None:
+        self.served = served
+        self._train_src: Optional[list[str]] = None
+        self._cache: dict[str, Optional[Neighbour]] = {}
+
+    def _sources(self) -> list[str]:
+        if self._train_src is None:
+            path = self.served.predictor.paths.data_dir / "src-train.txt"
+            if not path.is_file():
+                raise MissingArtifact(str(path), "training split not found (the nn model's data)")
+            self._train_src = path.read_text(encoding="utf-8").splitlines()
+        return self._train_src
+
+    def submit(self, reaction: CanonicalReaction) -> "Future[Optional[Neighbour]]":
+        """The lookup, run on the nn model's worker thread (never beside one of its predictions)."""
+        if reaction.smiles in self._cache:
+            done: "Future[Optional[Neighbour]]" = Future()
+            done.set_result(self._cache[reaction.smiles])
+            return done
+        return self.served.call(lambda: self._find(reaction))
+
+    def _find(self, reaction: CanonicalReaction) -> Optional[Neighbour]:
+        nearest = getattr(self.served.predictor.model, "nearest_training", None)
+        if nearest is None:
+            return None
+        row, score, actions = nearest([reaction.tokens])[0]
+        smiles = detokenize_smiles(self._sources()[row])
+        left, _, right = smiles.partition(">>")
+        precursors, products = tuple(left.split(".")), tuple(right.split("."))
+        steps = tuple(render_steps(actions, precursors, products))
+        if len(self._cache) > 4096:
+            self._cache.clear()
+        found = self._cache[reaction.smiles] = Neighbour(smiles, precursors, products, actions, steps, score)
+        return found
+
+
+# -- loading ---------------------------------------------------------------------------------------
+def load_models(names: Sequence[str], data_dir: Path = Path("data/processed"), models_dir: Path = Path("models"),
+                profile: str = "cpu", limits: Limits = Limits(), warm: bool = True) -> dict[str, ServedModel]:
+    """Load each model once (and decode the demo reaction once, so the first request is warm)."""
+    out: dict[str, ServedModel] = {}
+    for name in names:
+        predictor = ProcedurePredictor(name, data_dir=data_dir, models_dir=models_dir, profile=profile)
+        predictor.model  # noqa: B018 - constructs the family (reads its settings)
+        if warm:
+            result = predictor.predict([ReactionQuery(DEMO_REACTION, DEMO_NAMES)], n_best=1)[0]
+            if isinstance(result, FailedReaction):
+                raise result.error
+        out[name] = ServedModel(name, predictor, limits)
+        log.info("serve: loaded %s (%s)", name, predictor.paths.work_dir)
+    return out
+
+
+def available_models(models_dir: Path = Path("models")) -> list[str]:
+    """Registered families with trained artefacts under `models_dir` (the remote endpoint excluded)."""
+    from s2a.models import REGISTRY
+
+    marks = {"transformer": ("ctranslate2", "*.pt"), "bart": ("ctranslate2", "*.pt"), "llm": ("*",)}
+    found = []
+    for name in REGISTRY:
+        if name == "llm-endpoint":
+            continue
+        work = models_dir / name
+        if not work.is_dir():
+            continue
+        patterns = marks.get(name, ("table.json",))
+        if any(any(work.glob(p)) for p in patterns):
+            found.append(name)
+    return found
+
+
+def served(models: Mapping[str, ServedModel], name: Optional[str]) -> ServedModel:
+    """The model a request names (default: the first loaded); UnknownModel otherwise."""
+    if name is None or name == "":
+        return next(iter(models.values()))
+    try:
+        return models[name]
+    except KeyError:
+        raise UnknownModel(name, list(models)) from None
+
+
+# -- examples of the test split --------------------------------------------------------------------
+@dataclass(frozen=True)
+class Example:
+    reaction: str
+    names: str = ""
+
+
+def load_examples(data_dir: Path, n: int = 8) -> list[Example]:
+    """The first `n` test reactions (test.jsonl with its compound names, else src-test.txt)."""
+    jsonl, src = Path(data_dir) / "test.jsonl", Path(data_dir) / "src-test.txt"
+    out: list[Example] = []
+    try:
+        if jsonl.is_file():
+            with jsonl.open(encoding="utf-8") as f:
+                for line in f:
+                    if len(out) >= n:
+                        break
+                    row = json.loads(line)
+                    smiles = row.get("reaction_smiles") or row.get("canonical_reaction_smiles") or ""
+                    if not smiles:
+                        continue
+                    out.append(Example(smiles, _names_in_order(smiles, row.get("names"))))
+        elif src.is_file():
+            with src.open(encoding="utf-8") as f:
+                for line in f:
+                    if len(out) >= n:
+                        break
+                    if line.strip():
+                        out.append(Example(detokenize_smiles(line)))
+    except (OSError, ValueError) as e:
+        log.warning("serve: no examples from %s: %s", data_dir, e)
+    return out
+
+
+def _names_in_order(smiles: str, names: Any) -> str:
+    """'name1;name2;…' in the order of the reaction's compounds, from a {name: SMILES} mapping."""
+    if not isinstance(names, Mapping) or not names:
+        return ""
+    try:
+        by_smiles: dict[str, str] = {}
+        for name, s in names.items():
+            try:
+                by_smiles.setdefault(canonical_molecule(str(s)), str(name))
+            except UserError:
+                continue
+        from rxn.chemutils.reaction_smiles import parse_any_reaction_smiles
+
+        eq = parse_any_reaction_smiles(smiles)
+        compounds = [c for c in [*eq.reactants, *eq.agents, *eq.products] if c]
+        labels = [by_smiles.get(canonical_molecule(c), "") for c in compounds]
+        canonical_reaction(smiles)
+    except Exception:  # noqa: BLE001 - an example without names is still an example
+        return ""
+    while labels and not labels[-1]:
+        labels.pop()
+    return ";".join(label.replace(";", ",") for label in labels)
+
+
+__all__ = ["Example", "Limits", "Neighbour", "NeighbourLookup", "ReactionPrediction", "ServedModel",
+           "available_models", "load_examples", "load_models", "served"]
