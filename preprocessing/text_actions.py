@@ -339,7 +339,11 @@ def _split_solution_target(text: str) -> tuple[str, Optional[str]]:
     return text[: m.start()] + text[m.end() :], tm.clean_condition(m.group("t"))
 
 
-_SUBORDINATE_START = re.compile(r"^(?:followed\s+by|after|upon|on|before|while|when|once|during|with|without|by)\b\s*$|^(?:followed\s+by|as|while|when|once|whilst)\s+", re.I)
+_SUBORDINATE_START = re.compile(
+    r"^(?:followed\s+by|after|upon|on|before|while|when|once|during|with|without|by)\b\s*$|^(?:followed\s+by|as|while|when|once|whilst)\s+|"
+    r"^(?:after|upon|on|following)\s+(?:the\s+)?\w+(?:ion|ing)\b(?:\s+(?:was|is|had\s+been)\s+\w+)?\s*,?\s*",
+    re.I,
+)
 
 
 def _subject(before: str) -> str:

@@ -71,6 +71,7 @@ _REFERENCE = re.compile(
 _ARTICLES = re.compile(
     r"^(?:(?:a mixture of|a small amount of|a total of|a portion of|an excess of|a further|a catalytic amount of|"
     r"a little|little|(?:the\s+)?addition of|excesses of|"
+    r"(?:an?\s+)?(?:equal|small|large|excess|sufficient|catalytic|additional|further|minimum|minimal)\s+(?:quantity|volume|amount|portion)s?\s+of|"
     r"a|an|the|some|additional|further|more|another|fresh|then|also|successively|sequentially|each|"
     r"same|first|second|third|finally|next|subsequently|thereafter|again|moreover|furthermore|meanwhile|"
     r"additionally|likewise|similarly|portions? of|excess(?: of)?|small amount of|"
@@ -117,19 +118,26 @@ _GENERIC = re.compile(
 )
 
 
+_BRACKET = re.compile(r"[()\[\]{}]")
+
+
 @functools.lru_cache(maxsize=256)
 def depths(text: str) -> tuple[int, ...]:
     """Bracket depth before each character (unbalanced closers stay at zero); cached, clauses are re-read."""
     if "(" not in text and "[" not in text and "{" not in text:
         return (0,) * len(text)
     depth = 0
-    out = []
-    for ch in text:
-        out.append(depth)
-        if ch in "([{":
+    last = 0
+    out: list[int] = []
+    for m in _BRACKET.finditer(text):  # jump from bracket to bracket
+        i = m.start()
+        out.extend([depth] * (i - last + 1))
+        if text[i] in "([{":
             depth += 1
-        elif ch in ")]}" and depth > 0:
+        elif depth > 0:
             depth -= 1
+        last = i + 1
+    out.extend([depth] * (len(text) - last))
     return tuple(out)
 
 
@@ -202,10 +210,10 @@ _DURATION = re.compile(
     rf"(?<![\w.])(?P<d>{_DURATION_CORE}|(?i:overnight|over\s?night|over the weekend))(?![\w])"
 )
 _ADD_DURATION = re.compile(
-    rf"\b(?:over|during|within|in the course of)\s+(?:a period of\s+|the course of\s+|a\s+|an\s+|approximately\s+|about\s+|ca\.\s?)?(?P<d>{_DURATION_CORE})(?:\s+period)?"
+    rf"\b(?:over|during|within|in the course of)\s+(?:(?:a period of|the course of|a|an|approximately|about|ca\.)\s*)*(?P<d>{_DURATION_CORE})(?:\s+period)?"
 )
 _ATMOSPHERE = re.compile(
-    r"\b(?:under|in|with)\s+(?:an?\s+|the\s+)?(?:(?:dry|inert|positive pressure of|stream of|flow of|blanket of|"
+    r"\b(?i:under|in|with)\s+(?:an?\s+|the\s+)?(?:(?:dry|inert|positive pressure of|stream of|flow of|blanket of|"
     r"atmosphere of|balloon of|slight)\s+)*(?P<gas>nitrogen|argon|N2|Ar|helium|He|hydrogen|H2|air|oxygen|O2|"
     r"CO|carbon monoxide|inert atmosphere|inert gas)\b(?:\s+(?:atmosphere|gas|balloon|stream|flow|pressure))?",
 )
@@ -300,7 +308,7 @@ _MODIFIER_PATTERNS = [
         r"(?:ice[-/ ]?(?:water|salt)?[- ]?(?:bath|cooling|cold)|ice-bath|ice bath)(?:\s+cooling)?\b",
         re.I,
     ),
-    re.compile(rf"\s*,?\s*\b(?:for|over|during|within|in the course of)\s+(?:a period of\s+|the course of\s+|a further\s+|an additional\s+|additional\s+|another\s+|a\s+|an\s+|approximately\s+|about\s+|ca\.\s?)?{_DURATION_CORE}(?:\s+period)?"),
+    re.compile(rf"\s*,?\s*\b(?:for|over|during|within|in the course of)\s+(?:(?:a period of|the course of|a further|an additional|additional|another|a|an|approximately|about|ca\.)\s*)*{_DURATION_CORE}(?:\s+period)?"),
     re.compile(r"\s*,?\s*\b(?:overnight|over\s?night)\b", re.I),
     re.compile(rf"^\s*(?:after|within)\s+(?:a\s+further\s+|another\s+|an\s+additional\s+)?{_DURATION_CORE},?", re.I),
     _ATMOSPHERE,
@@ -410,11 +418,16 @@ def is_generic(name: str) -> bool:
 
 _AMOUNT_OF = re.compile(rf"\s+in\s+(?:an?\s+)?(?:amount|quantity|yield)\s+of\s+(?P<q>{QUANTITY})\s*$", re.I)
 _STARTS_WITH_DURATION = re.compile(rf"^{_DURATION_CORE}\b")
-_EQUIPMENT = re.compile(r"\b(?:flask|vessel|reactor|autoclave|apparatus|funnel|beaker|bottle|vial|condenser|column|hydrogenator)$", re.I)
-_STOPWORDS = frozenset("a an the it of in on at to with and or by from this that which these them its as is was".split())
+_EQUIPMENT = re.compile(
+    r"\b(?:flask|vessel|reactor|autoclave|apparatus|funnel|beaker|bottle|vial|condenser|column|hydrogenator|stirrer|"
+    r"thermometer|device)s?(?:\s+(?:equipped|fitted|provided)\b.*)?$",
+    re.I,
+)
+_STOPWORDS = frozenset("a an the it of in on at to with and or by from this that which these them its as is was then".split())
 _DESCRIPTOR_TAIL = re.compile(
     r"(?:,\s*|\s+)(?:which|that|having|melting|m\.p\.|mp\b|b\.p\.|with an? (?:m\.p\.|melting|boiling)|"
-    r"and has|in the form of|as an? |as the |named in)\b.*$|\s+(?:with|having|and has)\s+(?:an?\s*)?$",
+    r"and has|in the form of|as an? |as the |named in|until|while|whilst|maintaining|keeping|at such a rate|at a rate|"
+    r"so that|so as|equipped with|fitted with)\b.*$|\s+(?:with|having|and has|and|or|then|plus)\s*(?:an?\s*)?$",
     re.I,
 )
 
@@ -489,6 +502,14 @@ def chemical(text: str) -> Optional[tuple[Chemical, int]]:
     return Chemical(name, quantity=quantities), repetitions
 
 
+_IN_AMOUNT = re.compile(rf"(?P<sep>\s+in\s+(?:about\s+|ca\.\s*)?)(?={QUANTITY}\s+(?:of\s+)?\S)")
+_GENERIC_IN = re.compile(
+    r"^(?:the\s+)?(?:crude\s+|resulting\s+|remaining\s+|solid\s+|oily\s+)*(?:residue|product|solid|oil|precipitate|material)\s+"
+    r"(?:(?:dissolved|taken up|suspended)\s+)?in\s+(?P<solvent>.+)$",
+    re.I,
+)
+
+
 def chemicals(text: str) -> list[tuple[Chemical, int]]:
     """Chemicals of a list ('A (1 g), B and 3 ml of C'), in order; flask references are skipped."""
     text = strip_modifiers(text)
@@ -506,8 +527,19 @@ def chemicals(text: str) -> list[tuple[Chemical, int]]:
             merged[-1] = f"{merged[-1]}, {item}" if not item.startswith("(") else f"{merged[-1]} {item}"
             continue
         merged.append(item)
-    out = []
+    split_items: list[str] = []
     for item in merged:
+        inside = find_top(item, _IN_AMOUNT)
+        if inside is not None and inside.start() > 0:
+            # "2-imidazolidinone in 250 ml of DMSO": the solute and its solvent, both added
+            split_items.extend([item[: inside.start()], item[inside.start() + len(inside.group("sep")) :]])
+        else:
+            split_items.append(item)
+    out = []
+    for item in split_items:
+        generic_in = _GENERIC_IN.match(item)
+        if generic_in:
+            item = generic_in.group("solvent")
         found = chemical(item)
         if found is not None:
             out.append(found)
