@@ -92,10 +92,12 @@ $(DATA)/data_report.md: $(DATA)/src-train.txt $(INTERIM)/text/standardised.jsonl
 
 # ---------------------------------------------------------------- models
 # Training resumes from the last checkpoint and is a no-op when finished; prediction files are
-# what later steps depend on.
+# what later steps depend on (the report only reads them). `--split transfer`: the model's answers
+# to the public Smiles2Actions sample, for the report's transfer check (skipped without ../shared).
 predictions/%/test.txt: $(DATA)/src-train.txt | $(INSTALLED)
 	$(S2A) train $* --profile $(PROFILE) --seed $(SEED)
 	$(S2A) predict-split $* --profile $(PROFILE) --seed $(SEED) -n $(NBEST)
+	$(S2A) predict-split $* --profile $(PROFILE) --seed $(SEED) -n 1 --split transfer
 
 train-transformer: predictions/transformer/test.txt
 train-bart: predictions/bart/test.txt

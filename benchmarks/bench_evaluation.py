@@ -21,7 +21,7 @@ from s2a.evaluation.metrics import bleu, is_valid, score, similarity
 from s2a.evaluation.report import EvaluationSettings, compare, write_report
 from s2a.models import ModelPaths
 from s2a.models.random_baseline import RandomSameSizeModel
-from s2a.predicting import predict_split
+from s2a.predict_split import predict_split
 
 FIXTURES = Path(__file__).parents[1] / "tests" / "fixtures" / "smiles2actions-sample"
 

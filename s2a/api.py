@@ -22,12 +22,11 @@ from rxn.chemutils.reaction_smiles import parse_any_reaction_smiles
 from s2a.errors import InvalidNames, InvalidReaction, PredictionMismatch, UserError
 from s2a.formats.targets import is_valid
 from s2a.models import ActionModel, ModelPaths, model_class
+from s2a.paths import DATA_DIR, MODELS_DIR
 from s2a.procedure import RangeValues, render_steps
 from s2a.reaction import CanonicalReaction, canonical_molecule, canonical_reaction
 
 NAME_SEPARATOR = ";"
-DATA_DIR = Path("data/processed")
-MODELS_DIR = Path("models")
 
 
 @dataclass(frozen=True)

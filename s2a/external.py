@@ -8,6 +8,7 @@ so, with the wall time the measured speed gives.
 """
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
@@ -17,6 +18,7 @@ from pathlib import Path
 from typing import Optional
 
 from s2a.errors import ExternalToolFailed
+from s2a.paths import REPO_ROOT
 from s2a.progress import HEARTBEAT_S, LogReader, Meter, format_duration
 
 # OpenNMT-py: "Step 50/1000; acc: ...", "Validation accuracy: ...", "Saving checkpoint ...";
@@ -57,6 +59,16 @@ def _watch(echo: _Echo, interval: float, done: threading.Event) -> None:
     while not done.wait(min(1.0, interval / 4)):
         if echo.meter.clock() - echo.last_print >= interval:
             echo.heartbeat()
+
+
+def tool_env(threads: int = 0) -> dict[str, str]:
+    """The environment of an s2a entry point run in a subprocess (`python -m s2a.models.*_entry`):
+    s2a importable, and torch / OpenMP / MKL limited to `threads` (0: left as they are)."""
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(REPO_ROOT), env.get("PYTHONPATH", "")) if p)
+    if threads > 0:
+        env.update({name: str(threads) for name in ("S2A_TORCH_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")})
+    return env
 
 
 def run_logged(tool: str, argv: list[str], log_path: Path, env: Mapping[str, str], echo: bool = True, *,

@@ -22,7 +22,7 @@ from s2a.llm.config import EndpointConfig, load_endpoint_config
 from s2a.llm.endpoint import EndpointPredictor
 from s2a.llm.prompts import parse_answer
 from s2a.llm.retrieval import OverlapRetriever
-from s2a.llm.splits import read_pairs
+from s2a.formats.splits import read_pairs
 from s2a.models import ModelPaths, model_class
 from sample import sample_prefix
 

@@ -7,7 +7,7 @@ import pytest
 
 from s2a.errors import MissingArtifact
 from s2a.llm.retrieval import OverlapRetriever, compounds, make_retriever
-from s2a.llm.splits import read_pairs
+from s2a.formats.splits import read_pairs
 from sample import sample_prefix
 
 FIXTURE = sample_prefix(40)

@@ -8,7 +8,7 @@ from s2a.errors import ConfigError, TokenizationError
 from s2a.formats.predictions import RAW, Hypothesis, read_nbest, read_top1
 from s2a.models.base import ActionModel, ModelPaths
 from s2a.models.ranking import Ranking
-from s2a.predicting import predict_split
+from s2a.predict_split import predict_split
 
 SRC = "C C ( = O ) Cl . C C O >> C C O C ( C ) = O"  # 2 precursors, 1 product
 SHORT_INVALID = Hypothesis("ADD $1$ ; YIELD $-1$", -1.0)  # best total log-probability, misses $2$

@@ -16,7 +16,7 @@ from s2a.evaluation.report import (EvaluationSettings, compare, discover_models,
                                      render_markdown, same_sample_tables, write_report)
 from s2a.models import ModelPaths
 from s2a.models.random_baseline import RandomSameSizeModel
-from s2a.predicting import predict_split
+from s2a.predict_split import predict_split
 from sample import SAMPLE
 
 FIXTURES = SAMPLE
@@ -35,7 +35,7 @@ def workspace(tmp_path: Path) -> Path:
     preds = tmp_path / "predictions"
     (preds / "oracle").mkdir(parents=True)
     shutil.copy(data / "tgt-test.txt", preds / "oracle" / "test.txt")
-    (preds / "oracle" / "meta.json").write_text(json.dumps({"profile": "gold"}))
+    (preds / "oracle" / "test.meta.json").write_text(json.dumps({"profile": "gold"}))
     model = RandomSameSizeModel(ModelPaths(data, tmp_path / "models" / "random-same-size"), seed=3)
     model.train()
     predict_split(model, "test", 3, preds / "random-same-size")
@@ -70,29 +70,46 @@ def test_compare_scores_each_model(workspace: Path) -> None:
     assert "source: fixture sample" in c.provenance
 
 
-def test_transfer_check_predicts_once_then_uses_the_cache(workspace: Path) -> None:
+def test_transfer_check_reads_the_answers_predict_split_wrote(workspace: Path) -> None:
     preds = workspace / "predictions"
-    c = compare(workspace / "data", preds, "test", _settings(FIXTURES), models_dir=workspace / "models")
+    c = compare(workspace / "data", preds, "test", _settings(FIXTURES))
     by = {r.name: r for r in c.results}
     assert c.transfer_note.startswith("20 gold pairs")
+    assert by["random-same-size"].transfer is None  # the report never runs a model
+    assert "s2a predict-split random-same-size --split transfer" in by["random-same-size"].transfer_note
+    sources = [x for s in ("valid", "test") for x in (FIXTURES / f"src-{s}.txt").read_text().splitlines()]
+    model = RandomSameSizeModel(ModelPaths(workspace / "data", workspace / "models" / "random-same-size"), seed=3)
+    predict_split(model, "transfer", 1, preds / "random-same-size", src=sources)
+    c = compare(workspace / "data", preds, "test", _settings(FIXTURES))
+    by = {r.name: r for r in c.results}
     assert by["random-same-size"].transfer is not None and by["random-same-size"].transfer.n == 20
-    assert by["oracle"].transfer is None and "not available" in by["oracle"].transfer_note  # no trained model
+    assert by["oracle"].transfer is None and "no transfer predictions" in by["oracle"].transfer_note
+    assert json.loads((preds / "random-same-size" / "test.meta.json").read_text())["split"] == "test"  # not overwritten
     cached = preds / "random-same-size" / "transfer.txt"
-    assert len(cached.read_text().splitlines()) == 20
-    # answers cached for exactly these reactions are read back, not predicted again
     gold = [x for s in ("valid", "test") for x in (FIXTURES / f"tgt-{s}.txt").read_text().splitlines()]
     cached.write_text("\n".join(gold) + "\n")
-    c = compare(workspace / "data", preds, "test", _settings(FIXTURES), models_dir=workspace / "models")
-    again = {r.name: r for r in c.results}["random-same-size"].transfer
-    assert again is not None and again.exact == 1.0
-    # new test predictions (a retrained model) make the cached answers stale: asked again
+    again = {r.name: r for r in compare(workspace / "data", preds, "test", _settings(FIXTURES)).results}
+    assert again["random-same-size"].transfer is not None and again["random-same-size"].transfer.exact == 1.0
+    # new test predictions (a retrained model) make the transfer answers stale: not scored
     test_file = preds / "random-same-size" / "test.txt"
     later = cached.stat().st_mtime + 10
     os.utime(test_file, (later, later))
-    c = compare(workspace / "data", preds, "test", _settings(FIXTURES), models_dir=workspace / "models")
-    fresh = {r.name: r for r in c.results}["random-same-size"].transfer
-    assert fresh is not None and fresh.exact < 1.0
-    assert cached.read_text().splitlines() != gold
+    stale = {r.name: r for r in compare(workspace / "data", preds, "test", _settings(FIXTURES)).results}
+    assert stale["random-same-size"].transfer is None and stale["random-same-size"].transfer_note.startswith("stale")
+
+
+def test_predict_split_cli_answers_the_transfer_sample(workspace: Path) -> None:
+    out = workspace / "predictions" / "random-same-size"
+    result = CliRunner().invoke(main, ["predict-split", "random-same-size", "--split", "transfer", "-n", "1",
+                                       "--data-dir", str(workspace / "data"),
+                                       "--work-dir", str(workspace / "models" / "random-same-size"),
+                                       "--output-dir", str(out)])
+    assert result.exit_code == 0, result.output
+    sample = EvaluationSettings.from_yaml().sample_dir
+    if (sample / "src-test.txt").is_file():
+        assert len((out / "transfer.txt").read_text().splitlines()) == 20
+    else:
+        assert "skipped" in result.output
 
 
 def test_transfer_skipped_without_sample(workspace: Path) -> None:
@@ -163,7 +180,7 @@ def test_sampled_run_is_scored_on_its_own_lines(workspace: Path) -> None:
     data, preds = workspace / "data", workspace / "predictions"
     model = RandomSameSizeModel(ModelPaths(data, workspace / "models" / "random-same-size"), seed=5)
     predict_split(model, "test", 2, preds / "sampled", limit=4)
-    meta = json.loads((preds / "sampled" / "meta.json").read_text())
+    meta = json.loads((preds / "sampled" / "test.meta.json").read_text())
     assert meta["reactions"] == 4 and meta["split_size"] == 10 and len(meta["indices"]) == 4
     lines = (preds / "sampled" / "test.txt").read_text().splitlines()
     assert len(lines) == 4
@@ -191,7 +208,7 @@ def test_sampled_run_with_indices_outside_the_split_is_unreadable(workspace: Pat
     preds = workspace / "predictions"
     (preds / "bad-sample").mkdir()
     (preds / "bad-sample" / "test.txt").write_text("ADD $1$\n")
-    (preds / "bad-sample" / "meta.json").write_text(json.dumps({"indices": [10], "split_size": 10}))
+    (preds / "bad-sample" / "test.meta.json").write_text(json.dumps({"indices": [10], "split_size": 10}))
     c = compare(workspace / "data", preds, "test", _settings(FIXTURES), transfer=False)
     assert next(r for r in c.results if r.name == "bad-sample").status.startswith("unreadable")
 

@@ -9,26 +9,25 @@ from typing import Optional, TextIO
 
 import click
 
-DATA_DIR = Path("data/processed")
+from s2a.paths import DATA_DIR, MODELS_DIR, PREDICTIONS_DIR, REPORTS_DIR, model_dir
 
 
 @click.command()
 @click.option("--data-dir", type=click.Path(path_type=Path), default=DATA_DIR, show_default=True,
               help="Processed splits with src-/tgt-SPLIT.txt.")
-@click.option("--predictions-dir", type=click.Path(path_type=Path), default=Path("predictions"), show_default=True,
-              help="One folder per model with SPLIT.txt (+ .nbest.jsonl, meta.json).")
-@click.option("--models-dir", type=click.Path(path_type=Path), default=Path("models"), show_default=True,
-              help="Trained models, asked for the transfer check when they have not answered it yet.")
-@click.option("--out-dir", type=click.Path(path_type=Path), default=Path("reports"), show_default=True)
+@click.option("--predictions-dir", type=click.Path(path_type=Path), default=PREDICTIONS_DIR, show_default=True,
+              help="One folder per model with SPLIT.txt (+ .nbest.jsonl, SPLIT.meta.json).")
+@click.option("--models-dir", type=click.Path(path_type=Path), default=MODELS_DIR, show_default=True,
+              help="Trained models (their learning curves and the data-selection ablation).")
+@click.option("--out-dir", type=click.Path(path_type=Path), default=REPORTS_DIR, show_default=True)
 @click.option("--split", default="test", show_default=True)
 @click.option("--transfer/--no-transfer", default=True, show_default=True,
-              help="Also score the models on the public Smiles2Actions sample (configs/evaluation.yaml).")
-@click.option("--predict-transfer/--no-predict-transfer", default=True, show_default=True,
-              help="Load trained models to answer the sample's reactions when no cached answers exist.")
+              help="Also score the models' answers to the public Smiles2Actions sample (configs/evaluation.yaml; "
+                   "made by `s2a predict-split MODEL --split transfer`).")
 @click.option("--sample-dir", type=click.Path(path_type=Path), default=None,
               help="The sample for the transfer check [default: from configs/evaluation.yaml].")
 def compare(data_dir: Path, predictions_dir: Path, models_dir: Path, out_dir: Path, split: str, transfer: bool,
-            predict_transfer: bool, sample_dir: Optional[Path]) -> None:
+            sample_dir: Optional[Path]) -> None:
     """Score every model's predictions and write reports/comparison.md (+ .csv, figures)."""
     from s2a.evaluation.report import EvaluationSettings, collapse_table, metrics_table, same_sample_tables, write_report
     from s2a.evaluation.report import compare as run
@@ -36,7 +35,7 @@ def compare(data_dir: Path, predictions_dir: Path, models_dir: Path, out_dir: Pa
     settings = EvaluationSettings.from_yaml()
     if sample_dir is not None:
         settings = dataclasses.replace(settings, sample_dir=sample_dir)
-    comparison = run(data_dir, predictions_dir, split, settings, transfer, predict_transfer, models_dir)
+    comparison = run(data_dir, predictions_dir, split, settings, transfer, models_dir)
     path = write_report(comparison, out_dir, models_dir)
     click.echo(metrics_table(comparison))
     click.echo("\ncollapse check:\n" + collapse_table(comparison))
@@ -88,7 +87,7 @@ def predict(reaction: Optional[str], model: str, input_file: Optional[TextIO], n
         raise click.UsageError("give a REACTION, --input FILE, or reactions on stdin")
     if names and reaction is None:
         raise click.UsageError("--names goes with a single REACTION; in a file put names after a TAB")
-    predictor = ProcedurePredictor(model, data_dir=data_dir, work_dir=work_dir or Path("models") / model,
+    predictor = ProcedurePredictor(model, data_dir=data_dir, work_dir=work_dir or model_dir(model),
                                    profile=profile, seed=seed)
     if reaction is not None:
         lines = [(0, reaction)]

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-DATA_DIR = Path("data/processed")
+from s2a.paths import DATA_DIR, model_dir
 
 data_opt = click.option("--data-dir", type=click.Path(path_type=Path), default=DATA_DIR, show_default=True,
                         help="Processed splits (src-/tgt-*.txt); the pool is its training split.")
@@ -42,9 +42,9 @@ def select_command(data_dir: Path, fraction: float, method: str, step: int, refe
                    out_dir: Path, seed: int) -> None:
     """Keep the training examples whose action-type, bigram and length distributions are closest
     (Jensen–Shannon) to the reference split's."""
-    from s2a.llm.ablation import write_subset
+    from s2a.selection_ablation import write_subset
     from s2a.selection import divergence, random_subset, select
-    from s2a.llm.splits import read_lines
+    from s2a.formats.splits import read_lines
 
     pool = read_lines(data_dir / "tgt-train.txt")
     reference = read_lines(data_dir / f"tgt-{reference_split}.txt")
@@ -69,13 +69,13 @@ def select_command(data_dir: Path, fraction: float, method: str, step: int, refe
 @click.option("--profile", default="cpu", show_default=True)
 @click.option("--seed", default=42, show_default=True)
 @click.option("--split", "split_name", default="test", show_default=True, help="Split predicted and scored.")
-@click.option("--work-dir", type=click.Path(path_type=Path), default=Path("models/select-ablation"), show_default=True)
+@click.option("--work-dir", type=click.Path(path_type=Path), default=model_dir("select-ablation"), show_default=True)
 def select_ablation(data_dir: Path, fraction: float, method: str, step: int, reference_split: str, model: str,
                     profile: str, seed: int, split_name: str, work_dir: Path) -> None:
     """Train MODEL on the selected subset, a random subset of the same size, and everything; print
     the three test scores side by side."""
-    from s2a.llm.ablation import markdown_table, run_ablation
-    from s2a.llm.splits import read_lines
+    from s2a.selection_ablation import markdown_table, run_ablation
+    from s2a.formats.splits import read_lines
 
     size = max(1, round(fraction * len(read_lines(data_dir / "tgt-train.txt"))))
     results = run_ablation(data_dir, work_dir, fraction, method=method, step=_step(step, size), model=model,

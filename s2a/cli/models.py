@@ -5,15 +5,15 @@ from pathlib import Path
 
 import click
 
+from s2a.formats.splits import TRANSFER_SPLIT
 from s2a.models import REGISTRY
-
-DATA_DIR = Path("data/processed")
+from s2a.paths import DATA_DIR, model_dir, predictions_dir
 
 
 def _model(name: str, data_dir: Path, work_dir: Path | None, profile: str, seed: int):  # type: ignore[no-untyped-def]
     from s2a.models import ModelPaths, model_class
 
-    return model_class(name)(ModelPaths(data_dir, work_dir or Path("models") / name), profile=profile, seed=seed)
+    return model_class(name)(ModelPaths(data_dir, work_dir or model_dir(name)), profile=profile, seed=seed)
 
 
 model_arg = click.argument("model", type=click.Choice(sorted(REGISTRY)))
@@ -43,7 +43,9 @@ def train(model: str, data_dir: Path, work_dir: Path | None, profile: str, seed:
 @work_opt
 @profile_opt
 @seed_opt
-@click.option("--split", "split_name", default="test", show_default=True)
+@click.option("--split", "split_name", default="test", show_default=True,
+              help=f"A split of --data-dir, or '{TRANSFER_SPLIT}': the reactions of the public Smiles2Actions "
+                   "sample (configs/evaluation.yaml), for the report's transfer check.")
 @click.option("-n", "--n-best", default=10, show_default=True)
 @click.option("--output-dir", type=click.Path(path_type=Path), default=None,
               help="[default: predictions/MODEL]")
@@ -54,12 +56,23 @@ def train(model: str, data_dir: Path, work_dir: Path | None, profile: str, seed:
 def predict_split(model: str, data_dir: Path, work_dir: Path | None, profile: str, seed: int,
                   split_name: str, n_best: int, output_dir: Path | None, limit: int | None) -> None:
     """Predict the n best action sequences for every reaction of a split and write them to files."""
-    from s2a.predicting import predict_split as run
+    from s2a.predict_split import predict_split as run
 
+    src = None
+    if split_name == TRANSFER_SPLIT:
+        from s2a.evaluation.report import EvaluationSettings
+        from s2a.formats.splits import transfer_sources
+
+        settings = EvaluationSettings.from_yaml()
+        src = transfer_sources(settings.sample_dir, settings.transfer_splits)
+        if src is None:
+            click.echo(f"skipped: {settings.sample_dir} not found (no transfer check)", err=True)
+            return
+        limit = 0
     family = _model(model, data_dir, work_dir, profile, seed)
     if limit is None:
         limit = family.split_limit()
-    out = run(family, split_name, n_best, output_dir or Path("predictions") / model, limit or None)
+    out = run(family, split_name, n_best, output_dir or predictions_dir(model), limit or None, src=src)
     click.echo(f"wrote {out}", err=True)
 
 

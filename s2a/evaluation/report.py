@@ -1,7 +1,7 @@
 """`s2a compare`: score every model's predictions on a split and write the comparison report.
 
 Reads `data/processed/{src,tgt}-<split>.txt` and `predictions/<model>/<split>.txt` (+ `.nbest.jsonl`,
-`meta.json` when present) for the models named in configs/evaluation.yaml and any other folder of
+`<split>.meta.json` when present) for the models named in configs/evaluation.yaml and any other folder of
 predictions/; writes `reports/comparison.md`, `comparison.csv` and the figures beside them.
 """
 from __future__ import annotations
@@ -22,12 +22,12 @@ from s2a.evaluation.collapse import MIN_SHARE, Collapse, collapse
 from s2a.evaluation.differences import Difference, difference_counts
 from s2a.evaluation.metrics import Scores, score
 from s2a.evaluation.plots import find_learning_curves, plot_action_counts, plot_learning_curves
-from s2a.paths import REPO_ROOT, config_path
-from s2a.formats.predictions import RAW, read_nbest, read_top1, write_predictions
+from s2a.paths import MODELS_DIR, REPO_ROOT, config_path
+from s2a.formats.splits import TRANSFER_SPLIT, read_lines, transfer_sources
+from s2a.formats.predictions import RAW, meta_path, read_meta, read_nbest, read_top1
 
 logger = logging.getLogger(__name__)
 
-TRANSFER_SPLIT = "transfer"  # predictions/<model>/transfer.txt: answers to the sample's reactions
 
 # (Scores field, column title) of the main table, in the paper's order.
 COLUMNS: list[tuple[str, str]] = [
@@ -121,12 +121,6 @@ class Comparison:
         return [r for r in self.results if r.scores is not None]
 
 
-def _read_lines(path: Path) -> list[str]:
-    if not path.is_file():
-        raise MissingArtifact(str(path), "not found (run `make data` first)")
-    return path.read_text(encoding="utf-8").splitlines()
-
-
 def _read_json(path: Path) -> dict[str, Any]:
     try:
         value = json.loads(path.read_text(encoding="utf-8"))
@@ -142,13 +136,13 @@ def discover_models(predictions_dir: Path, split: str, known: Sequence[str]) -> 
 
 
 def subset_indices(meta: dict[str, Any], split_size: int, where: str) -> Optional[list[int]]:
-    """The split's line numbers a sampled prediction run covered (meta.json `indices`), else None."""
+    """The split's line numbers a sampled prediction run covered (`<split>.meta.json` `indices`), else None."""
     indices = meta.get("indices")
     if indices is None:
         return None
     if (not isinstance(indices, list) or not all(isinstance(i, int) and 0 <= i < split_size for i in indices)
             or meta.get("split_size", split_size) != split_size):
-        raise PredictionMismatch("split lines (meta.json indices)", split_size, meta.get("split_size", -1), where)
+        raise PredictionMismatch("split lines (meta indices)", split_size, meta.get("split_size", -1), where)
     return indices
 
 
@@ -157,9 +151,9 @@ def score_model(name: str, predictions_dir: Path, split: str, srcs: list[str], t
     top = folder / f"{split}.txt"
     if not top.is_file():
         return ModelResult(name, "not run")
-    meta = _read_json(folder / "meta.json")
+    meta = read_meta(folder, split)
     try:
-        subset = subset_indices(meta, len(truths), str(folder / "meta.json"))
+        subset = subset_indices(meta, len(truths), str(meta_path(folder, split)))
         if subset is not None:
             srcs, truths = [srcs[i] for i in subset], [truths[i] for i in subset]
         preds = read_top1(top)
@@ -183,73 +177,46 @@ def score_model(name: str, predictions_dir: Path, split: str, srcs: list[str], t
         return ModelResult(name, f"unreadable: {e}", meta=meta)
 
 
-def _sample_pairs(settings: EvaluationSettings) -> Optional[tuple[list[str], list[str]]]:
-    d = settings.sample_dir
-    if not all((d / f"{k}-{s}.txt").is_file() for s in settings.transfer_splits for k in ("src", "tgt")):
+def sample_pairs(settings: EvaluationSettings) -> Optional[tuple[list[str], list[str]]]:
+    """(src, tgt) lines of the public sample's transfer splits, or None when it is not there."""
+    found = transfer_sources(settings.sample_dir, settings.transfer_splits)
+    if found is None:
         return None
-    srcs = [x for s in settings.transfer_splits for x in _read_lines(d / f"src-{s}.txt")]
-    tgts = [x for s in settings.transfer_splits for x in _read_lines(d / f"tgt-{s}.txt")]
-    return srcs, tgts
+    tgts = [x for s in settings.transfer_splits for x in read_lines(settings.sample_dir / f"tgt-{s}.txt")]
+    return found, tgts
 
 
-def _cached_transfer(folder: Path, srcs: list[str], split: str) -> Optional[list[str]]:
-    """Transfer predictions made earlier for exactly these reactions, else None.
-
-    Stale (None) when older than the model's predictions for `split`: the model was retrained.
-    """
+def _transfer_predictions(folder: Path, srcs: list[str], split: str) -> tuple[Optional[list[str]], str]:
+    """A model's answers to exactly the sample's reactions (`predict-split --split transfer`),
+    or None and why not. Stale when older than its predictions for `split` (retrained since)."""
     top, nbest = folder / f"{TRANSFER_SPLIT}.txt", folder / f"{TRANSFER_SPLIT}.nbest.jsonl"
+    ask = f"no transfer predictions (s2a predict-split {folder.name} --split {TRANSFER_SPLIT})"
     if not (top.is_file() and nbest.is_file()):
-        return None
+        return None, ask
     reference = folder / f"{split}.txt"
     if reference.is_file() and top.stat().st_mtime < reference.stat().st_mtime:
-        return None
+        return None, "stale: " + ask
     with nbest.open(encoding="utf-8") as f:
         cached_src = [json.loads(line).get("src") for line in f if line.strip()]
     lines = top.read_text(encoding="utf-8").splitlines()
-    return lines if cached_src == srcs and len(lines) == len(srcs) else None
+    if cached_src != srcs or len(lines) != len(srcs):
+        return None, "for other reactions: " + ask
+    return lines, ""
 
 
-def predict_transfer(name: str, srcs: list[str], data_dir: Path, models_dir: Path, folder: Path,
-                     meta: dict[str, Any]) -> list[str]:
-    """Ask a trained model (models/<name>) for the sample's reactions; cached in its folder."""
-    from s2a.models import ModelPaths, model_class
-
-    work_dir = models_dir / name
-    if not work_dir.is_dir():
-        raise MissingArtifact(str(work_dir), "no trained model to ask")
-    model = model_class(name)(ModelPaths(data_dir, work_dir), profile=str(meta.get("profile", "cpu")),
-                              seed=int(meta.get("seed", 42)))
-    hyps = model.predict(srcs, n_best=1)
-    write_predictions(folder, TRANSFER_SPLIT, srcs, hyps)
-    return [h[0].actions if h else "" for h in hyps]
-
-
-def transfer_check(results: list[ModelResult], settings: EvaluationSettings, data_dir: Path,
-                   predictions_dir: Path, models_dir: Path, predict_missing: bool, split: str = "test") -> str:
-    """Score each model on the public sample's valid + test pairs; returns a note for the report."""
-    pairs = _sample_pairs(settings)
+def transfer_check(results: list[ModelResult], settings: EvaluationSettings, predictions_dir: Path,
+                   split: str = "test") -> str:
+    """Score each model's answers to the public sample's valid + test pairs; a note for the report."""
+    pairs = sample_pairs(settings)
     if pairs is None:
         return f"skipped: {settings.sample_dir} not found"
     srcs, tgts = pairs
     for r in results:
         if r.scores is None:
             continue
-        folder = predictions_dir / r.name
-        preds = _cached_transfer(folder, srcs, split)
-        if preds is None and predict_missing:
-            try:
-                preds = predict_transfer(r.name, srcs, data_dir, models_dir, folder, r.meta)
-            except UserError as e:  # no trained model, unknown family: a note, not a warning
-                r.transfer_note = f"not available ({e})"
-                continue
-            except Exception as e:  # a model that cannot be loaded must not stop the report
-                logger.warning("transfer check of %s failed: %s", r.name, e)
-                r.transfer_note = f"not available ({type(e).__name__}: {e})"
-                continue
-        if preds is None:
-            r.transfer_note = "no transfer predictions"
-            continue
-        r.transfer = score(srcs, tgts, preds)
+        preds, r.transfer_note = _transfer_predictions(predictions_dir / r.name, srcs, split)
+        if preds is not None:
+            r.transfer = score(srcs, tgts, preds)
     where = settings.sample_dir
     return f"{len(srcs)} gold pairs ({' + '.join(settings.transfer_splits)}) of {where}"
 
@@ -294,26 +261,17 @@ def provenance(data_dir: Path, split: str, n_test: int, results: Sequence[ModelR
 
 
 def ablation_section(models_dir: Path) -> str:
-    """The table of `s2a select-ablation` (models/select-ablation/ablation.json), or ''."""
-    from s2a.llm.ablation import RESULTS_FILE, load_ablation, markdown_table
-
-    path = models_dir / "select-ablation" / RESULTS_FILE
-    if not path.is_file():
-        return ""
-    settings, arms = load_ablation(path)
-    return (f"{settings['model']} ({settings['profile']} profile) trained on the {settings['fraction']:.0%} of the "
-            f"training split closest to the {settings['reference_split']} split (selection: {settings['method']}), "
-            f"on a random subset of the same size, and on all of it; scored on the {settings['split']} split "
-            f"(%; JSD: divergence of the subset's action sequences from the reference, lower is closer).\n\n"
-            + markdown_table(arms))
+    """What `s2a select-ablation` wrote for the report (models/select-ablation/ablation.md), or ''."""
+    path = models_dir / "select-ablation" / "ablation.md"
+    return path.read_text(encoding="utf-8").strip() if path.is_file() else ""
 
 
 def compare(data_dir: Path, predictions_dir: Path, split: str = "test",
             settings: Optional[EvaluationSettings] = None, transfer: bool = True,
-            predict_missing_transfer: bool = True, models_dir: Path = Path("models")) -> Comparison:
+            models_dir: Path = MODELS_DIR) -> Comparison:
     settings = settings or EvaluationSettings.from_yaml()
-    srcs = _read_lines(data_dir / f"src-{split}.txt")
-    truths = _read_lines(data_dir / f"tgt-{split}.txt")
+    srcs = read_lines(data_dir / f"src-{split}.txt")
+    truths = read_lines(data_dir / f"tgt-{split}.txt")
     if len(srcs) != len(truths):
         raise PredictionMismatch("target lines", len(srcs), len(truths), str(data_dir / f"tgt-{split}.txt"))
     results = [score_model(m, predictions_dir, split, srcs, truths)
@@ -326,7 +284,7 @@ def compare(data_dir: Path, predictions_dir: Path, split: str = "test",
                                       getattr(r.scores, "mean_similarity")), default=None)
     note = "disabled (--no-transfer)"
     if transfer:
-        note = transfer_check(results, settings, data_dir, predictions_dir, models_dir, predict_missing_transfer, split)
+        note = transfer_check(results, settings, predictions_dir, split)
     return Comparison(
         split=split,
         srcs=srcs,
@@ -541,7 +499,7 @@ def write_csv(c: Comparison, path: Path) -> Path:
     return path
 
 
-def write_report(c: Comparison, out_dir: Path, models_dir: Path = Path("models")) -> Path:
+def write_report(c: Comparison, out_dir: Path, models_dir: Path = MODELS_DIR) -> Path:
     """comparison.md, comparison.csv, action_counts.png and learning_curves.png (from the models'
     learning_curve.csv) in `out_dir`; returns the markdown path."""
     out_dir.mkdir(parents=True, exist_ok=True)

@@ -5,6 +5,8 @@ aligned with `src-<split>.txt` (an empty line where a model had no answer).
 `predictions/<model>/<split>.nbest.jsonl`: per reaction {"src", "hypotheses": [{"actions", "score"}]}.
 `predictions/<model>/<split>.raw.txt` / `.raw.nbest.jsonl`: the same in the decoder's own order,
 for models whose hypotheses are re-ranked (s2a.models.ranking): the paper-faithful figures.
+`predictions/<model>/<split>.meta.json`: how they were made (model, profile, seed, n-best, time,
+and for a seeded sample of the split its size and the `indices` of the lines predicted).
 """
 from __future__ import annotations
 
@@ -12,7 +14,9 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
+from s2a.atomic import atomic_write_text
 from s2a.errors import MissingArtifact
 
 RAW = "raw"  # `<split>.raw.txt`: predictions in the decoder's own ranking
@@ -37,6 +41,23 @@ def write_predictions(out_dir: Path, split: str, src: Sequence[str], hyps: Seque
             row = {"src": s, "hypotheses": [{"actions": x.actions, "score": x.score} for x in h]}
             f_n.write(json.dumps(row, ensure_ascii=False) + "\n")
     return top
+
+
+def meta_path(out_dir: Path, split: str) -> Path:
+    return out_dir / f"{split}.meta.json"
+
+
+def write_meta(out_dir: Path, split: str, meta: dict[str, Any]) -> Path:
+    return atomic_write_text(meta_path(out_dir, split), json.dumps(meta, indent=2) + "\n")
+
+
+def read_meta(out_dir: Path, split: str) -> dict[str, Any]:
+    """The meta data of a split's predictions; {} when there is none or it is unreadable."""
+    try:
+        value = json.loads(meta_path(out_dir, split).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return value if isinstance(value, dict) else {}
 
 
 def read_top1(path: Path) -> list[str]:

@@ -38,7 +38,7 @@ from s2a.errors import ConfigError, MissingArtifact
 from s2a.llm.base_model import resolve_base_model
 from s2a.llm.config import LLMConfig
 from s2a.llm.prompts import finetune_answer, finetune_prompt, first_line
-from s2a.llm.splits import read_pairs
+from s2a.formats.splits import read_pairs
 from s2a.formats.predictions import Hypothesis
 from s2a.freshness import digest_files
 from s2a.paths import REPO_ROOT

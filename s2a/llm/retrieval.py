@@ -20,7 +20,7 @@ import numpy as np
 
 from s2a.errors import MissingArtifact
 from s2a.llm.prompts import Example
-from s2a.llm.splits import read_pairs
+from s2a.formats.splits import read_pairs
 from s2a.tokenization import detokenize_smiles
 
 log = logging.getLogger(__name__)

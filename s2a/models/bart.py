@@ -14,7 +14,6 @@ Layout of `work_dir`:
 from __future__ import annotations
 
 import logging
-import os
 import shutil
 import sys
 from collections.abc import Sequence
@@ -25,13 +24,12 @@ from typing import Any, Optional
 from s2a import config
 from s2a.errors import ConfigError, ExternalToolFailed, MissingArtifact, StaleArtifact
 from s2a import learning_curve as curve
-from s2a.external import run_logged
+from s2a.external import run_logged, tool_env
 from s2a.freshness import Stamp, digest_files
 from s2a.models.base import ActionModel, Hypothesis, ModelPaths
 from s2a.models.fairseq_options import merge, to_argv
 from s2a.models.ranking import Ranking
 from s2a.progress import LogReader
-from s2a.paths import REPO_ROOT
 
 logger = logging.getLogger(__name__)
 
@@ -240,13 +238,9 @@ class BartModel(ActionModel):
         return curve.merge_points(self.curve_path, [curve.CurvePoint(step, valid_at_least_50=score)])
 
     def _run_tool(self, tool: str, argv: list[str], log: Path, **progress: Any) -> LogReader:
-        env = dict(os.environ)
-        env["PYTHONPATH"] = os.pathsep.join([str(REPO_ROOT), *filter(None, [env.get("PYTHONPATH")])])
-        threads = str(max(1, self.config.threads))
-        env.update({"S2A_TORCH_THREADS": threads, "OMP_NUM_THREADS": threads, "MKL_NUM_THREADS": threads})
         cmd = [sys.executable, "-m", "s2a.models.fairseq_entry", tool, *argv]
         logger.info("running fairseq-%s (log: %s)", tool, log)
-        return run_logged(f"fairseq-{tool}", cmd, log, env, **progress)
+        return run_logged(f"fairseq-{tool}", cmd, log, tool_env(max(1, self.config.threads)), **progress)
 
     def _prepare_data(self) -> None:
         inputs = {"data": digest_files(self._split_files())}

@@ -82,7 +82,7 @@ class ActionModel(abc.ABC):
         return chosen, [h[:n_best] for h in raw]
 
     def describe(self) -> dict[str, Any]:
-        """What a prediction file's meta.json and `GET /models` say of this model beyond its name."""
+        """What a prediction file's meta data and `GET /models` say of this model beyond its name."""
         ranking = self.ranking()
         return {"ranking": ranking.describe()} if ranking else {}
 

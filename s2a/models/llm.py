@@ -57,7 +57,7 @@ class LLMEndpointModel(ActionModel):
 
     def train(self) -> None:
         """Nothing to train: checks that the training split (the few-shot pool) is readable."""
-        from s2a.llm.splits import read_pairs
+        from s2a.formats.splits import read_pairs
 
         read_pairs(self.paths.data_dir, "train")
 

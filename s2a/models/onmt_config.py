@@ -5,7 +5,6 @@ of ours and lets an interrupted training leave its checkpoints behind for a clea
 """
 from __future__ import annotations
 
-import os
 import sys
 from collections.abc import Mapping
 from pathlib import Path
@@ -13,9 +12,8 @@ from typing import Any
 
 import yaml
 
-from s2a.external import run_logged
+from s2a.external import run_logged, tool_env
 from s2a.progress import LogReader
-from s2a.paths import REPO_ROOT
 
 
 def write_config(options: Mapping[str, Any], path: Path) -> Path:
@@ -30,10 +28,5 @@ def run_onmt(command: str, config: Path, log_path: Path, threads: int = 0, **pro
     `progress`: run_logged's keywords (total_steps, start_step, valid_steps, no_gpu_note). Raises
     ExternalToolFailed with the log's last lines if it fails.
     """
-    env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(REPO_ROOT), env.get("PYTHONPATH", "")) if p)
-    if threads > 0:
-        env["S2A_TORCH_THREADS"] = str(threads)
-        env["OMP_NUM_THREADS"] = str(threads)
     argv = [sys.executable, "-m", "s2a.models.onmt_entry", command, "-config", str(config)]
-    return run_logged(f"onmt_{command}", argv, log_path, env, **progress)
+    return run_logged(f"onmt_{command}", argv, log_path, tool_env(threads), **progress)

@@ -15,12 +15,14 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from s2a.atomic import atomic_write_text
 from s2a.errors import ConfigError
 from s2a.selection import divergence, random_subset, select
-from s2a.llm.splits import read_lines
+from s2a.formats.splits import read_lines
 
 SPLITS_COPIED = ("valid", "test")
 RESULTS_FILE = "ablation.json"
+SUMMARY_FILE = "ablation.md"  # what `s2a compare` puts in the report, as it is
 
 
 def write_subset(data_dir: Path, indices: Sequence[int], out_dir: Path) -> Path:
@@ -77,9 +79,19 @@ def run_ablation(data_dir: Path, work_root: Path, fraction: float, method: str =
         subset = [pool[i] for i in indices]
         results.append(ArmResult(arm, len(indices), divergence(reference, subset)["total"],
                                  score(src, truth, top1).as_dict()))
-    (work_root / RESULTS_FILE).write_text(
-        json.dumps({"settings": settings, "arms": [asdict(r) for r in results]}, indent=2) + "\n", encoding="utf-8")
+    atomic_write_text(work_root / RESULTS_FILE,
+                      json.dumps({"settings": settings, "arms": [asdict(r) for r in results]}, indent=2) + "\n")
+    atomic_write_text(work_root / SUMMARY_FILE, summary(settings, results) + "\n")
     return results
+
+
+def summary(settings: dict[str, Any], arms: Sequence[ArmResult]) -> str:
+    """What the arms were and their table (markdown), for the report."""
+    return (f"{settings['model']} ({settings['profile']} profile) trained on the {settings['fraction']:.0%} of the "
+            f"training split closest to the {settings['reference_split']} split (selection: {settings['method']}), "
+            f"on a random subset of the same size, and on all of it; scored on the {settings['split']} split "
+            f"(%; JSD: divergence of the subset's action sequences from the reference, lower is closer).\n\n"
+            + markdown_table(arms))
 
 
 def load_ablation(path: Path) -> tuple[dict[str, Any], list[ArmResult]]:

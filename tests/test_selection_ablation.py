@@ -9,7 +9,7 @@ from click.testing import CliRunner
 
 from s2a.cli import main
 from s2a.errors import ConfigError
-from s2a.llm.ablation import markdown_table, run_ablation
+from s2a.selection_ablation import load_ablation, markdown_table, run_ablation
 from s2a.selection import divergence
 from sample import sample_prefix
 
@@ -66,6 +66,7 @@ def test_compare_reports_the_ablation(tmp_path: Path) -> None:
     rows = [line for line in c.ablation.splitlines() if line.startswith("| ")]
     assert [row.split("|")[1].strip() for row in rows] == ["subset"] + [r.arm for r in results]
     assert "random (cpu profile)" in c.ablation and "Data selection" in render_markdown(c, None)
+    # the report reads the summary the ablation wrote; its results file is for load_ablation
     (tmp_path / "models" / "select-ablation" / "ablation.json").write_text("[]")
     with pytest.raises(ConfigError, match="not an ablation result"):
-        compare(FIXTURE, tmp_path / "predictions", "test", transfer=False, models_dir=tmp_path / "models")
+        load_ablation(tmp_path / "models" / "select-ablation" / "ablation.json")

@@ -1,7 +1,6 @@
 """Predicting a whole split with any model family and writing the prediction files."""
 from __future__ import annotations
 
-import json
 import random
 import time
 from datetime import date
@@ -10,10 +9,9 @@ from typing import Optional
 
 from tqdm import tqdm
 
-from s2a.errors import MissingArtifact
-from s2a.formats.predictions import Hypothesis
+from s2a.formats.predictions import RAW, Hypothesis, write_meta, write_predictions
+from s2a.formats.splits import read_lines
 from s2a.models.base import ActionModel
-from s2a.formats.predictions import RAW, write_predictions
 
 # Reactions per call of model.predict: large enough for batched decoding, small enough for a
 # progress bar that moves.
@@ -30,16 +28,18 @@ def sample_indices(size: int, limit: Optional[int], seed: int) -> Optional[list[
     return sorted(random.Random(seed).sample(range(size), limit))
 
 
-def predict_split(model: ActionModel, split: str, n_best: int, out_dir: Path, limit: Optional[int] = None) -> Path:
+def predict_split(model: ActionModel, split: str, n_best: int, out_dir: Path, limit: Optional[int] = None,
+                  src: Optional[list[str]] = None) -> Path:
     """Predict every reaction of `split` (or a seeded sample of `limit` of them) and write the files.
 
+    `src`: the split's lines when they are not `src-<split>.txt` of the model's data (the public
+    sample of the transfer check).
+
     A sampled run writes the predictions of the sampled lines only and their line numbers in the
-    split as `indices` in meta.json; the report scores it on those lines and says so.
+    split as `indices` in `<split>.meta.json`; the report scores it on those lines and says so.
     """
-    src_path = model.paths.data_dir / f"src-{split}.txt"
-    if not src_path.is_file():
-        raise MissingArtifact(str(src_path), "not found (run `make data` first)")
-    src = src_path.read_text(encoding="utf-8").splitlines()
+    if src is None:
+        src = read_lines(model.paths.data_dir / f"src-{split}.txt")
     split_size = len(src)
     indices = sample_indices(split_size, limit, model.seed)
     if indices is not None:
@@ -65,5 +65,5 @@ def predict_split(model: ActionModel, split: str, n_best: int, out_dir: Path, li
     if indices is not None:
         meta.update({"split_size": split_size, "indices": indices})
     meta.update(model.describe())
-    (out_dir / "meta.json").write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
+    write_meta(out_dir, split, meta)
     return path
