@@ -13,6 +13,7 @@ The checks run in this fixed order; the first that fails names the one Reason of
    WAIT has no temperature of its own (else the WAIT stays), FILTER phase inferred from neighbours)
 4. MULTI_STEP            a YIELD followed by an action that is not work-up (a second reaction step).
 5. TOO_FEW_ACTIONS       fewer than 5 actions.
+   (then, no drop: 'unknown' DEGAS durations and DRYSOLUTION materials cleared, as no value)
 6. UNREADABLE_CONDITION  a temperature, duration or pH that cannot be read (see quantities.py);
                          STIR/SETTEMPERATURE/WAIT 'at reflux' become REFLUX first.
    (then, no drop: atmospheres removed except vacuum for DRYSOLID, WASH/EXTRACT repetitions
@@ -148,6 +149,7 @@ def standardise_actions(actions: list[Action], mapper: CompoundMapper) -> list[s
     check_single_step(actions)
     if len(actions) < MIN_ACTIONS:
         raise Dropped(Reason.TOO_FEW_ACTIONS, str(len(actions)))
+    clear_unknowns(actions)
     actions = bin_conditions(actions)
     clean(actions)
     map_compounds(actions, mapper)
@@ -202,6 +204,21 @@ def _ph_word(text: str) -> str:
         raise Dropped(Reason.UNREADABLE_CONDITION, f"pH {text}") from None
 
 
+# paragraph2actions writes 'unknown' where the text names no value: for these optional fields that
+# is the same as no value (the Smiles2Actions data has bare DRYSOLUTION). A WAIT 'for unknown'
+# (duration required) stays, and is UNREADABLE_CONDITION.
+_UNKNOWN = "unknown"
+_OPTIONAL_UNKNOWNS: tuple[tuple[type[Action], str], ...] = ((Degas, "duration"), (DrySolution, "material"))
+
+
+def clear_unknowns(actions: list[Action]) -> None:
+    """In place: 'unknown' in an optional field (DEGAS duration, DRYSOLUTION material) -> None."""
+    for action in actions:
+        for cls, name in _OPTIONAL_UNKNOWNS:
+            if isinstance(action, cls) and getattr(action, name) == _UNKNOWN:
+                setattr(action, name, None)
+
+
 def bin_conditions(actions: list[Action]) -> list[Action]:
     """Reflux temperatures -> REFLUX, then temperatures/durations/pH -> range tokens (in place,
     except that a reflux-like action is replaced: use the returned list)."""
@@ -210,8 +227,6 @@ def bin_conditions(actions: list[Action]) -> list[Action]:
         temperature = getattr(action, "temperature", None)
         if isinstance(action, _REFLUX_LIKE) and temperature and is_reflux(temperature):
             action = Reflux(duration=getattr(action, "duration", None))
-        if isinstance(action, Degas) and action.duration == "unknown":
-            action.duration = None
         out.append(action)
     for action in out:
         temperature = getattr(action, "temperature", None)

@@ -277,3 +277,12 @@ def test_paper_format_sequences_survive_restandardisation(reagents: CommonReagen
         # Positions and range tokens never change; only synonyms of listed names are unified.
         assert [w for w in out.split() if w[0] in "$#@"] == [w for w in t.split() if w[0] in "$#@"]
     assert kept >= 28 and identical >= 15
+
+
+def test_unknown_optional_values_are_no_values(reagents: CommonReagents) -> None:
+    # paragraph2actions' 'unknown': a drying agent the text does not name is a bare DRYSOLUTION.
+    actions = run(["ADD $1$", "ADD $2$", "STIR for 2 h", "DRYSOLUTION over unknown", "DEGAS with nitrogen for unknown",
+                   "CONCENTRATE", "YIELD $-1$"], reagents).actions
+    assert actions[3:5] == ["DRYSOLUTION", "DEGAS with nitrogen"]
+    assert reason(["ADD $1$", "ADD $2$", "WAIT for unknown", "CONCENTRATE", "YIELD $-1$"], reagents) == (
+        Reason.UNREADABLE_CONDITION, "unknown")
