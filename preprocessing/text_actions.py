@@ -341,7 +341,7 @@ def _split_solution_target(text: str) -> tuple[str, Optional[str]]:
 
 _SUBORDINATE_START = re.compile(
     r"^(?:followed\s+by|after|upon|on|before|while|when|once|during|with|without|by)\b\s*$|^(?:followed\s+by|as|while|when|once|whilst)\s+|"
-    r"^(?:after|upon|on|following)\s+(?:the\s+)?\w+(?:ion|ing)\b(?:\s+(?:was|is|had\s+been)\s+\w+)?\s*,?\s*",
+    r"^(?:after|upon|on|following)\s+(?:the\s+)?(?:\w+\s+)?\w+(?:ion|ing)\b(?:\s+(?:was|is|had\s+been)\s+\w+)?\s*,?\s*",
     re.I,
 )
 
@@ -457,6 +457,15 @@ def _h_add(s: _Sentence, seg: str, m: re.Match[str], subject: str, after: str) -
                 _emit_adds(s, subject_chems, mods)
                 return
             subject_chems = []
+        if obj_text and not subject_chems and not subject_solution:
+            into = tm.find_top(obj_text, _ADD_TARGET)
+            if into is not None and into.start() > 0:  # active voice: "added X to the solution"
+                obj_text = obj_text[: into.start()]
+            obj_solution = _make_solution(tm.strip_modifiers(_clean_material_text(obj_text)))
+            if obj_solution:  # "treated with a solution of A in B"
+                s.add(obj_solution[0])
+                s.add(Add(Chemical(SOLUTION), **mods))  # type: ignore[arg-type]
+                return
         obj_chems = tm.chemicals(_clean_material_text(obj_text)) if obj_text else []
         if subject_solution:
             for a in subject_solution:

@@ -416,6 +416,7 @@ def is_generic(name: str) -> bool:
     return bool(_GENERIC.match(name.strip()))
 
 
+_OF_THEORY = re.compile(r"^(?P<p>\d+(?:\.\d+)?\s?%)\s+(?:of\s+(?:the\s+)?theory|yield)\s+of\s+(?:the\s+)?", re.I)
 _AMOUNT_OF = re.compile(rf"\s+in\s+(?:an?\s+)?(?:amount|quantity|yield)\s+of\s+(?P<q>{QUANTITY})\s*$", re.I)
 _STARTS_WITH_DURATION = re.compile(rf"^{_DURATION_CORE}\b")
 _EQUIPMENT = re.compile(
@@ -427,7 +428,8 @@ _STOPWORDS = frozenset("a an the it of in on at to with and or by from this that
 _DESCRIPTOR_TAIL = re.compile(
     r"(?:,\s*|\s+)(?:which|that|having|melting|m\.p\.|mp\b|b\.p\.|with an? (?:m\.p\.|melting|boiling)|"
     r"and has|in the form of|as an? |as the |named in|until|while|whilst|maintaining|keeping|at such a rate|at a rate|"
-    r"so that|so as|equipped with|fitted with)\b.*$|\s+(?:with|having|and has|and|or|then|plus)\s*(?:an?\s*)?$",
+    r"so that|so as|equipped with|fitted with|in an? (?:\w+ )?manner|instead of)\b.*$|"
+    r"\s+(?:with|having|and has|and|or|then|plus|of|in|at|to|by|from|for)\s*(?:an?\s*)?$",
     re.I,
 )
 
@@ -444,6 +446,10 @@ def chemical(text: str) -> Optional[tuple[Chemical, int]]:
         text = text[: clause.start()].strip()
     quantities: list[str] = []
     repetitions = 1
+    theory = _OF_THEORY.match(text)
+    if theory:
+        quantities.append(theory.group("p"))
+        text = text[theory.end() :]
     amount = _AMOUNT_OF.search(text)
     if amount and amount.start() > 0:
         quantities.append(amount.group("q").rstrip("."))
