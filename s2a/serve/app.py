@@ -8,8 +8,9 @@ unexpected failure inside a model is a one-line 500 and the server goes on servi
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
 from concurrent.futures import Future
 from typing import Any, Optional, Union
 
@@ -132,15 +133,16 @@ def create_app(models: Mapping[str, Union[ServedModel, ProcedurePredictor]], exa
         neighbours = NeighbourLookup(loaded["nn"])
     names = list(loaded)
 
-    app = FastAPI(title="s2a", version="1", description="Predict the experimental procedure (lab actions) "
-                  "of a reaction from its SMILES (Smiles2Actions reproduction).", redoc_url=None)
-    app.add_middleware(BodyLimit, limit=limits.max_body_bytes)
-    app.state.models = loaded
-
-    @app.on_event("shutdown")
-    def _close() -> None:
+    @contextlib.asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        yield
         for m in loaded.values():
             m.close()
+
+    app = FastAPI(title="s2a", version="1", description="Predict the experimental procedure (lab actions) "
+                  "of a reaction from its SMILES (Smiles2Actions reproduction).", redoc_url=None, lifespan=lifespan)
+    app.add_middleware(BodyLimit, limit=limits.max_body_bytes)
+    app.state.models = loaded
 
     # -- errors -----------------------------------------------------------------------------------
     @app.exception_handler(RequestValidationError)
