@@ -17,7 +17,8 @@ from pathlib import Path
 
 from s2a.evaluation.action_types import action_type_scores
 from s2a.evaluation.differences import difference_counts
-from s2a.evaluation.metrics import bleu, is_valid, score, similarity
+from s2a.evaluation.metrics import bleu, score
+from s2a.formats.targets import is_valid, similarity
 from s2a.evaluation.report import EvaluationSettings, compare, write_report
 from s2a.models import ModelPaths
 from s2a.models.random_baseline import RandomSameSizeModel

@@ -21,10 +21,7 @@ from typing import Any, Optional
 from preprocessing.reasons import Reason
 from s2a.errors import MissingArtifact
 from s2a.formats.distributions import action_types, counter_divergence
-
-# Layering note: the similarity metric lives in s2a.evaluation (preprocessing -> evaluation is a
-# sideways import; it needs only s2a.formats and textdistance). Reused rather than copied.
-from s2a.evaluation.metrics import similarity
+from s2a.formats.targets import similarity
 from s2a.paths import REPO_ROOT
 from s2a.records import read_jsonl
 

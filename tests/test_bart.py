@@ -185,7 +185,7 @@ def test_profile_options_parse_in_fairseq(profile: str, tmp_path: Path) -> None:
 
 @slow
 def test_learning_curve_scores_the_prediction_checkpoint(trained: BartModel) -> None:
-    from s2a.learning_curve import read_curve
+    from s2a.formats.learning_curve import read_curve
 
     points = read_curve(trained.curve_path)
     final = [p for p in points if p.step == trained.config.train["max-update"]]
@@ -197,7 +197,7 @@ def test_validation_lines_feed_the_learning_curve(tmp_path: Path) -> None:
     config = load_config("tiny").with_train(disable_validation=False, max_update=12, validate_interval_updates=6)
     model = BartModel(ModelPaths(data_dir=FIXTURES, work_dir=tmp_path / "work"), profile="tiny", config=config)
     model.train()
-    from s2a.learning_curve import read_curve
+    from s2a.formats.learning_curve import read_curve
 
     points = {p.step: p for p in read_curve(model.curve_path)}
     assert {6, 12} <= set(points)

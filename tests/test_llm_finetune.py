@@ -140,7 +140,7 @@ def test_bad_profile_is_a_config_error(tmp_path: Path) -> None:
 
 
 def test_progress_lines_and_learning_curve(tiny: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    from s2a.learning_curve import read_curve
+    from s2a.formats.learning_curve import read_curve
 
     config = load_llm_config(str(write_profile(tmp_path / "full.yaml", tiny, "full", 3, save_every=2)))
     finetune.train(config, FIXTURE, tmp_path / "w")

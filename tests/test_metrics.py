@@ -4,7 +4,8 @@ from pathlib import Path
 import pytest
 
 from s2a.errors import PredictionMismatch
-from s2a.evaluation.metrics import bleu, score, similarity
+from s2a.evaluation.metrics import bleu, score
+from s2a.formats.targets import similarity
 from sample import SAMPLE
 
 FIXTURES = SAMPLE

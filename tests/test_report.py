@@ -232,7 +232,7 @@ def test_report_shows_the_decoder_ranking_and_the_collapse_check(workspace: Path
 
 
 def test_report_plots_the_learning_curves_found_under_models(workspace: Path, tmp_path: Path) -> None:
-    from s2a.learning_curve import CurvePoint, merge_points, read_curve
+    from s2a.formats.learning_curve import CurvePoint, merge_points, read_curve
 
     models = tmp_path / "models"
     merge_points(models / "transformer" / "learning_curve.csv",

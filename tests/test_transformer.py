@@ -137,7 +137,7 @@ def test_keep_checkpoint_also_prunes_the_runs_before_a_resume(run: TinyRun, tmp_
 
 
 def test_learning_curve_has_validation_scores_and_a_sequence_score_per_checkpoint(run: TinyRun) -> None:
-    from s2a.learning_curve import COLUMNS, read_curve
+    from s2a.formats.learning_curve import COLUMNS, read_curve
 
     model = run.model()
     assert model.curve_path.read_text(encoding="utf-8").splitlines()[0] == ",".join(COLUMNS)

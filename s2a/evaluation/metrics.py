@@ -7,8 +7,8 @@
   shorter than n tokens as 0 matches out of 1 n-gram, so short sequences pull the corpus score
   down even when identical, and a corpus made only of sequences shorter than 4 tokens scores
   ~0 (nltk returns its float floor, about 1e-77) however well it matches.
-- similarity: character-level normalised Levenshtein similarity, 1 - distance / max(len)
-  (textdistance; two empty strings are identical). Reported: exact match (= 1), the fractions with
+- similarity: s2a.formats.targets.similarity, character-level normalised Levenshtein similarity,
+  1 - distance / max(len) (textdistance; two empty strings are identical). Reported: exact match (= 1), the fractions with
   similarity >= 0.90, 0.75, 0.50, and the mean similarity.
 """
 from __future__ import annotations
@@ -18,17 +18,12 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from typing import Any, Optional
 
-import textdistance
 from paragraph2actions.analysis import original_bleu
 
 from s2a.errors import PredictionMismatch
-from s2a.formats.targets import is_valid
+from s2a.formats.targets import is_valid, similarity
 
 THRESHOLDS = (0.90, 0.75, 0.50)
-
-
-def similarity(truth: str, prediction: str) -> float:
-    return float(textdistance.levenshtein.normalized_similarity(truth, prediction))
 
 
 def bleu(truths: Sequence[str], predictions: Sequence[str]) -> float:

@@ -47,7 +47,7 @@ def plot_action_counts(truths: Sequence[str], predictions: Mapping[str, Sequence
 
 def find_learning_curves(models_dir: Path) -> dict[str, Path]:
     """family -> models/<family>/learning_curve.csv, for every family that wrote one."""
-    from s2a.learning_curve import FILE
+    from s2a.formats.learning_curve import FILE
 
     return {p.parent.name: p for p in sorted(models_dir.glob(f"*/{FILE}"))}
 
@@ -55,7 +55,7 @@ def find_learning_curves(models_dir: Path) -> dict[str, Path]:
 def plot_learning_curves(curves: Mapping[str, Path], out: Path) -> Optional[Path]:
     """One panel per family: validation loss (left axis), token accuracy and the share of the
     validation sample with >= 50 % similarity (right axis, %) against the training step."""
-    from s2a.learning_curve import read_curve
+    from s2a.formats.learning_curve import read_curve
 
     data = {name: points for name, path in curves.items() if (points := read_curve(path))}
     if not data:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+import textdistance
 from paragraph2actions.conversion_utils import ActionStringConversionError
 from paragraph2actions.readable_converter import ReadableConverter
 
@@ -70,3 +71,8 @@ def is_valid_for(tgt: str, counts: Counts) -> bool:
 
 def is_valid(tgt: str, src: str) -> bool:
     return is_valid_for(tgt, reaction_counts(src))
+
+
+def similarity(truth: str, prediction: str) -> float:
+    """Normalised Levenshtein similarity of two `tgt` lines, character by character (1: identical)."""
+    return float(textdistance.levenshtein.normalized_similarity(truth, prediction))

@@ -31,7 +31,7 @@ from typing import Any, Optional
 
 import torch
 
-from s2a import learning_curve as curve
+from s2a.formats import learning_curve as curve
 from s2a.atomic import atomic_path
 from s2a.checkpoint import load_checkpoint
 from s2a.errors import ConfigError, MissingArtifact
@@ -134,7 +134,7 @@ def batch_indices(n: int, batch_size: int, step: int, seed: int) -> list[int]:
 
 
 def validation_examples(tokenizer: Any, config: LLMConfig, data_dir: Path) -> list[Encoded]:
-    """The learning curve's fixed sample of the validation split (s2a.learning_curve), encoded."""
+    """The learning curve's fixed sample of the validation split (s2a.formats.learning_curve), encoded."""
     if not (data_dir / "src-valid.txt").is_file():
         return []
     src, tgt = read_pairs(data_dir, "valid")

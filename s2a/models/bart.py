@@ -23,7 +23,7 @@ from typing import Any, Optional
 
 from s2a import config
 from s2a.errors import ConfigError, ExternalToolFailed, MissingArtifact, StaleArtifact
-from s2a import learning_curve as curve
+from s2a.formats import learning_curve as curve
 from s2a.external import run_logged, tool_env
 from s2a.freshness import Stamp, digest_files
 from s2a.models.base import ActionModel, Hypothesis, ModelPaths

@@ -21,7 +21,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, Optional
 
-from s2a import learning_curve as curve
+from s2a.formats import learning_curve as curve
 from s2a.errors import MissingArtifact, StaleArtifact, UnsafeCheckpoint
 from s2a.freshness import Stamp, digest_files
 from s2a.models.base import ActionModel, Hypothesis, ModelPaths

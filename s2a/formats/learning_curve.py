@@ -4,7 +4,7 @@ step, in `<work dir>/learning_curve.csv` beside each family's checkpoints.
 A final score says how good a model is; the curve says whether it was still learning (train
 longer) or had stopped (change the model). The sequence score is the share of a fixed, seeded
 sample of validation reactions whose top-1 prediction has >= 50 % normalised Levenshtein
-similarity to the truth (s2a.evaluation.metrics.similarity) — the same sample for every
+similarity to the truth (s2a.formats.targets.similarity) — the same sample for every
 checkpoint and family, so points are comparable. No torch here.
 """
 from __future__ import annotations
@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Optional
 
 from s2a.atomic import atomic_path
+from s2a.formats.targets import similarity
 
 FILE = "learning_curve.csv"
 COLUMNS = ("step", "valid_loss", "valid_token_accuracy", "valid_at_least_50", "seconds")
@@ -51,7 +52,6 @@ def valid_sample(data_dir: Path, size: int = DEFAULT_SAMPLE) -> tuple[list[str],
 
 def at_least_50(truths: Sequence[str], predictions: Sequence[str]) -> float:
     """% of predictions with normalised Levenshtein similarity >= 0.5 to their truth."""
-    from s2a.evaluation.metrics import similarity
 
     if not truths:
         return float("nan")
