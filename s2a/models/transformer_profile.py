@@ -32,7 +32,7 @@ class TransformerSettings:
     device: str = "auto"
     gpus: int = 1
     ranking: Optional[Ranking] = None  # re-ranking of a wider n-best (s2a.models.ranking); None: decoder order
-    curve_sample: int = 200  # validation reactions decoded per checkpoint for the learning curve (s2a.learning_curve)
+    curve_sample: int = 200  # validation reactions decoded per checkpoint for the learning curve (s2a.formats.learning_curve)
 
     @property
     def beam_size(self) -> int:
