@@ -162,7 +162,7 @@ _VERBS: list[tuple[str, str]] = [
                     r"evaporat(?:ed|ing|ion)|rotovap\w*|rotary\s+evaporat\w*|stripped|distilled\s+off|removed|removal\s+of"),
     ("recrystallize", r"re-?crystalli[sz](?:ed|ation|ing|e)|crystalli[sz](?:ed|ation)\s+from"),
     ("triturate", r"triturat(?:ed|ing|ion|e)"),
-    ("purify", r"purif(?:ied|y|ying|ication)|chromatograph(?:ed|y)|column\s+chromatography"),
+    ("purify", r"purif(?:ied|y|ying|ication)|chromatograph(?:ed|y)|column\s+chromatography|distilled(?!\s+off)|distillation(?!\s+of\s+the\s+solvent)"),
     ("crystallize_wait", r"(?:left|allowed|set\s+aside)\s+to\s+(?:crystalli[sz]e|precipitate)"),
     ("reflux", r"reflux(?:ed|ing)?|boiled"),
     ("wait", r"(?:left|allowed|let)\s+(?:to\s+)?(?:stand|sit)|standing|stand|stood|aged|allowed\s+to\s+age|"
@@ -305,7 +305,7 @@ def _in_solvent(text: str) -> Optional[list[Action]]:
     split = tm.find_top(text, _IN)
     if split is None:
         return None
-    if rsearch(r"\b(?:solution|suspension|mixture)$", text[: split.start()], re.I):
+    if rsearch(r"\b(?:solution|suspension|mixture|dispersion)\b", text[: split.start()], re.I):
         return None  # "2M dimethylamine solution in THF": one commercial reagent
     solutes = tm.chemicals(text[: split.start()])
     solvents = tm.chemicals(text[split.end() :])
@@ -421,7 +421,7 @@ def _h_add(s: _Sentence, seg: str, m: re.Match[str], subject: str, after: str) -
             s.add(Add(c, **(mods if i == len(found) - 1 else {})))  # type: ignore[arg-type]
         return
     if verb in ("added",) or verb.startswith(("add", "charged", "introduc", "dropped", "injected", "cannulated", "poured", "mixed", "admixed", "combined", "treat", "dilut", "addition")):
-        subject_solution = _make_solution(tm.strip_modifiers(subject)) if subject else None
+        subject_solution = (_make_solution(tm.strip_modifiers(subject)) or _in_solvent(tm.strip_modifiers(subject))) if subject else None
         as_solution = _SOLUTION_IN.match(tm.strip_modifiers(after.strip())) if after else None
         subject_chems = tm.chemicals(subject) if subject and not subject_solution else []
         after = _PURPOSE.sub("", after)
@@ -741,6 +741,9 @@ def _h_concentrate(s: _Sentence, seg: str, m: re.Match[str], subject: str, after
 
 
 def _h_purify(s: _Sentence, seg: str, m: re.Match[str], subject: str, after: str) -> None:
+    if m.group(0).lower().startswith("distil") and rsearch(r"\b(?:solvents?|volatiles?|excess|THF|methanol|ethanol|toluene|water)\b", subject, re.I):
+        s.add(Concentrate())  # "the solvent was distilled under reduced pressure"
+        return
     r = rsearch(r"\b(?:re-?)?crystalli[sz]ation\s+from\s+(?P<m>.+)$", seg, re.I)
     if r:
         _h_recrystallize_text(s, r.group("m"))

@@ -133,3 +133,32 @@ def test_empty_gives_no_actions() -> None:
 def test_very_long_paragraph_is_processed_sentence_by_sentence() -> None:
     actions = paragraph_actions("The mixture was stirred for 1 h. " * 2000)
     assert len(actions) == 2000 and readable(actions[:1]) == "STIR for 1 h."
+
+
+OLD_STYLE_AND_SOLUTIONS = [
+    ("A mixture of 12.5 g. (53 mmoles) of 4-nitroaniline and 8.7 g. of acetic anhydride in 40 ml. of dioxane was "
+     "heated at 70° C. for 15 hours.",
+     "MAKESOLUTION with 4-nitroaniline (12.5 g, 53 mmoles) and acetic anhydride (8.7 g) and dioxane (40 ml); ADD SLN; "
+     "STIR for 15 hours at 70° C."),
+    ("956 mg (5.0 mmol) of 2-chloroquinoline dissolved in 5 mL of toluene was added dropwise to the above solution.",
+     "MAKESOLUTION with 2-chloroquinoline (956 mg, 5.0 mmol) and toluene (5 mL); ADD SLN dropwise."),
+    ("Ethyl bromoacetate (5.0 g) in THF (10 ml) was added to the suspension over 20 minutes.",
+     "MAKESOLUTION with Ethyl bromoacetate (5.0 g) and THF (10 ml); ADD SLN over 20 minutes."),
+    ("The residue was treated with a solution of sodium methoxide (1.1 g) in methanol (20 ml).",
+     "MAKESOLUTION with sodium methoxide (1.1 g) and methanol (20 ml); ADD SLN."),
+    ("Recrystallisation from ethanol gave 2.1 g. (64% of theory) of the pure amide, m.p. 141°-143° C.",
+     "RECRYSTALLIZE from ethanol; YIELD pure amide (2.1 g, 64%)."),
+    ("The crystals were collected, washed with cold methanol and air dried.",
+     "FILTER keep precipitate; WASH with cold methanol; DRYSOLID under air."),
+    ("After completion of the addition, the mixture was stirred for 1 h at 50 °C.", "STIR for 1 h at 50 °C."),
+    ("The catalyst was removed by filtration through Celite and the filtrate concentrated.",
+     "FILTER keep filtrate; CONCENTRATE."),
+    ("The solvent was distilled off and the residual oil was distilled under reduced pressure.", "CONCENTRATE; PURIFY."),
+    ("2-Methylbenzoic acid, methyl ester (3.0 g) and 1,2-dibromoethane (2 ml) were added.",
+     "ADD 2-Methylbenzoic acid, methyl ester (3.0 g); ADD 1,2-dibromoethane (2 ml)."),
+]
+
+
+@pytest.mark.parametrize("sentence,expected", OLD_STYLE_AND_SOLUTIONS)
+def test_old_style_and_solutions(sentence: str, expected: str) -> None:
+    assert r(sentence) == expected
