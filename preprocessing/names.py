@@ -66,7 +66,8 @@ _CONCENTRATION = re.compile(
 )
 _RATIO = re.compile(r"\s*\(?\d+(?:[.,]\d+)?\s*:\s*\d+(?:[.,]\d+)?(?:\s*:\s*\d+(?:[.,]\d+)?)*\)?\s*(?:v/v|by volume)?\s*$")
 _TRAILING = re.compile(
-    r"\s+(?:solution|soln\.?|solutions|mixture|suspension|slurry|aq\.?|aqueous|sat\.?|satd\.?|conc\.?)$", re.IGNORECASE
+    r"\s+(?:solution|soln\.?|solutions|mixture|suspension|slurry|aq\.?|aqueous|sat\.?|satd\.?|conc\.?|catalyst|"
+    r"\d+(?:[.,]\d+)?\s*(?:n|m|%))$", re.IGNORECASE
 )
 _TRAILING_STATE = re.compile(r"\s*\((?:aq|aqueous|s|l|g|sat|satd|conc)\.?\)$", re.IGNORECASE)
 # What procedure text writes around a name: an amount ('14.0 g (79 mmol) of', '1 liter of'), a
@@ -74,13 +75,14 @@ _TRAILING_STATE = re.compile(r"\s*\((?:aq|aqueous|s|l|g|sat|satd|conc)\.?\)$", r
 # ('(60% dispersion in mineral oil)', '(catalyst)', '(×2)'; 'palladium(0)' has no space and stays).
 _ARTICLE = re.compile(r"^(?:the|a|an)\s+", re.IGNORECASE)
 _AMOUNT = re.compile(
-    r"^(?:(?:ca\.?|about|approx\.?|approximately)\s+)?(?:\d+\s*[x×]\s*)?\d+(?:[.,]\d+)?\s*"
-    r"(?:mg|g|kg|ml|mL|l|L|liters?|litres?|mmol|mol|moles?|µl|μl|ul|drops?|parts?|equiv\.?|eq\.?)\.?"
+    r"^(?:(?:ca\.?|about|approx\.?|approximately)\s+)?(?:\d+\s*[x×]\s*)?"
+    r"(?:\d+(?:[.,]\d+)?|one|two|three|four|five|six|seven|eight|nine|ten|twenty|thirty|forty|fifty|a few|a)\s*"
+    r"(?:mg|g|grams?|kg|ml|mL|l|L|liters?|litres?|mmol|mol|moles?|µl|μl|ul|drops?|parts?|equiv\.?|eq\.?)\.?"
     r"(?:\s*\([^()]*\))?\s+(?:of\s+)?",
     re.IGNORECASE,
 )
 _CONTAINER = re.compile(
-    r"^(?:(?:stirred|cooled|cold|hot|warm|clear|resulting|resultant)\s+)*(?:mixture|solution|suspension|slurry)\s+of\s+",
+    r"^(?:(?:stirred|cooled|cold|hot|warm|clear|resulting|resultant)\s+)*(?:mixture|solution|suspension|slurry|drops?|portions?|traces?)\s+of\s+",
     re.IGNORECASE,
 )
 _PERCENT = re.compile(r"(\d)\s*(?:percent|per cent)\b", re.IGNORECASE)

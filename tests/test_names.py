@@ -61,6 +61,10 @@ def test_name_key_keeps_different_names_apart(a: str, b: str) -> None:
         ("N-bromosuccinimide", "N-bromosuccinimide"),  # a locant, not a concentration
         ("n-butyllithium", "n-butyllithium"),
         ("1-methylpiperazine", "1-methylpiperazine"),
+        ("a drop of DMF", "DMF"),
+        ("Ten grams of benzyl chloride", "benzyl chloride"),
+        ("10% palladium on carbon catalyst", "palladium on carbon"),
+        ("sodium hydroxide solution 1N", "sodium hydroxide"),
     ],
 )
 def test_simplify_name(name: str, simple: str) -> None:
