@@ -33,7 +33,8 @@ export TOKENIZERS_PARALLELISM := false
 export PYTHONUNBUFFERED := 1
 
 .PHONY: FORCE help install data train-transformer train-bart nn random compare demo test bench \
-        bench-data bench-models bench-decode bench-d2a train-llm select-ablation bench-llm clean clean-data
+        bench-data bench-models bench-decode bench-d2a train-llm select-ablation bench-llm clean clean-data \
+        serve bench-serve browser
 
 help:
 	@echo "make demo               install, build the data, train every model (cpu profile), compare (~30 min)"
@@ -43,7 +44,9 @@ help:
 	@echo "make compare            reports/comparison.md from every model's predictions"
 	@echo "make train-llm          fine-tune SmolLM2-135M (LoRA, cpu profile) + predictions"
 	@echo "make select-ablation    ChemActor-style data selection: selected vs random vs all"
+	@echo "make serve [PORT=8000]  web page + JSON API on 127.0.0.1 over the trained models (after make demo)"
 	@echo "make bench              benchmarks (data, models, decoding)"
+	@echo "make bench-serve        load run of s2a serve on 127.0.0.1 (latency, throughput, malformed requests)"
 	@echo "make gpu-wheels         wheels for benchmarks/gpu_check.sh on a lent GPU machine (see README)"
 	@echo "Options: PROFILE=cpu|paper SEED=42 NBEST=10 SPLIT=patent|random SOURCE=files-or-dirs ACTIONS=text|ord"
 
@@ -117,8 +120,25 @@ demo: $(foreach m,$(MODELS_ALL),predictions/$(m)/test.txt)
 	@echo '$$ s2a predict "$(DEMO_REACTION)" --names "$(DEMO_NAMES)" --model transformer -n 2'
 	$(S2A) predict "$(DEMO_REACTION)" --names "$(DEMO_NAMES)" --model transformer -n 2
 
+# ---------------------------------------------------------------- web page and API
+HOST ?= 127.0.0.1
+PORT ?= 8000
+# Loads every model trained under models/ (`s2a serve --models transformer,nn` to choose).
+serve: | $(INSTALLED)
+	$(S2A) serve --host $(HOST) --port $(PORT)
+
 # ---------------------------------------------------------------- tests and benchmarks
-test: $(INSTALLED)
+# The browser test (tests/test_serve_browser.py) needs Debian's chromium + chromium-driver: installed
+# here when missing, apt-get is there and we are root (CI); otherwise that test is skipped.
+browser:
+	@if command -v chromium >/dev/null && command -v chromedriver >/dev/null; then :; \
+	elif command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ]; then \
+	  echo "installing chromium and chromium-driver for the browser test (log: /tmp/s2a-apt.log)"; \
+	  { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium chromium-driver; } >/tmp/s2a-apt.log 2>&1 \
+	    || echo "warning: apt-get could not install chromium (see /tmp/s2a-apt.log); the browser test will be skipped"; \
+	else echo "no chromium, and apt-get as root is not available: the browser test will be skipped"; fi
+
+test: $(INSTALLED) browser
 	$(PY) -m pytest -q tests
 
 bench: bench-data bench-models bench-decode
@@ -131,6 +151,9 @@ bench-models: $(DATA)/src-train.txt
 	$(PY) benchmarks/bench_bart.py $(DATA) --profile $(PROFILE) --steps 40 --lines 20
 	$(PY) benchmarks/bench_nn.py
 	$(PY) benchmarks/bench_evaluation.py
+
+bench-serve: | $(INSTALLED)
+	$(PY) benchmarks/bench_serve.py
 
 bench-d2a: | $(INSTALLED)
 	$(PY) benchmarks/bench_d2a.py
