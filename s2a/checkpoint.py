@@ -23,7 +23,7 @@ from typing import Any
 
 import torch
 
-from s2a.errors import MissingArtifact, UnsafeCheckpoint
+from s2a.errors import CorruptArtifact, MissingArtifact, UnsafeCheckpoint
 
 # Exactly the non-tensor globals of OpenNMT-py 3.5 and fairseq 0.12 checkpoints (found by listing
 # the pickles' GLOBAL opcodes: argparse.Namespace, plus builtins set / OrderedDict / tensor storages
@@ -62,11 +62,11 @@ def load_checkpoint(path: Path | str, map_location: str = "cpu") -> dict[str, An
         found = _UNSUPPORTED_GLOBAL.search(str(e))
         if found:
             raise UnsafeCheckpoint(str(path), found.group(1)) from None
-        raise MissingArtifact(str(path), f"corrupt checkpoint ({_first_line(e)})") from None
+        raise CorruptArtifact(str(path), f"corrupt checkpoint ({_first_line(e)})") from None
     except (RuntimeError, EOFError, OSError, ValueError, zipfile.BadZipFile) as e:
-        raise MissingArtifact(str(path), f"corrupt checkpoint ({_first_line(e)})") from None
+        raise CorruptArtifact(str(path), f"corrupt checkpoint ({_first_line(e)})") from None
     if not isinstance(obj, dict):
-        raise MissingArtifact(str(path), f"not a checkpoint: holds a {type(obj).__name__}, not a dict")
+        raise CorruptArtifact(str(path), f"not a checkpoint: holds a {type(obj).__name__}, not a dict")
     return obj
 
 

@@ -86,6 +86,28 @@ class MissingArtifact(UserError):
         self.reason = reason
 
 
+class CorruptArtifact(MissingArtifact):
+    """An artefact that is there but cannot be read (cut short, overwritten, another format)."""
+
+
+class DataError(UserError):
+    """Data files that are there but cannot be used as they are: misaligned or empty splits."""
+
+    def __init__(self, path: str, reason: str) -> None:
+        super().__init__(f"{path}: {reason}")
+        self.path = path
+        self.reason = reason
+
+
+class DeviceUnavailable(UserError):
+    """A profile asks for a device (a GPU) that this machine does not have."""
+
+    def __init__(self, device: str, reason: str) -> None:
+        super().__init__(f"device {device}: {reason}")
+        self.device = device
+        self.reason = reason
+
+
 class UnknownModel(UserError):
     def __init__(self, name: str, known: list[str]) -> None:
         super().__init__(f"unknown model {name!r}; known models: {', '.join(sorted(known))}")

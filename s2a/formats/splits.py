@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Optional
 
-from s2a.errors import MissingArtifact
+from s2a.errors import DataError, MissingArtifact
 
 # `predict-split MODEL --split transfer`: the reactions of the public Smiles2Actions sample
 # (configs/evaluation.yaml `transfer:`), answered by a model trained on our data.
@@ -23,7 +23,7 @@ def read_pairs(data_dir: Path, split: str) -> tuple[list[str], list[str]]:
     """Aligned (src lines, tgt lines) of a split; a length mismatch is a MissingArtifact."""
     src, tgt = read_lines(data_dir / f"src-{split}.txt"), read_lines(data_dir / f"tgt-{split}.txt")
     if len(src) != len(tgt):
-        raise MissingArtifact(str(data_dir / f"tgt-{split}.txt"), f"{len(tgt)} targets for {len(src)} sources")
+        raise DataError(str(data_dir / f"tgt-{split}.txt"), f"{len(tgt)} targets for {len(src)} sources")
     return src, tgt
 
 

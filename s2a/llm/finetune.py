@@ -34,7 +34,7 @@ import torch
 from s2a.formats import learning_curve as curve
 from s2a.atomic import atomic_path
 from s2a.checkpoint import load_checkpoint
-from s2a.errors import ConfigError, MissingArtifact
+from s2a.errors import ConfigError, DeviceUnavailable, MissingArtifact
 from s2a.llm.base_model import resolve_base_model
 from s2a.llm.config import LLMConfig
 from s2a.llm.prompts import finetune_answer, finetune_prompt, first_line
@@ -92,7 +92,7 @@ def _device(config: LLMConfig) -> torch.device:
     if config.device == "auto":
         return torch.device("cuda" if torch.cuda.is_available() else "cpu")
     if config.device.startswith("cuda") and not torch.cuda.is_available():
-        raise ConfigError(f"{config.profile}: device", "CUDA requested but not available")
+        raise DeviceUnavailable(config.device, f"profile {config.profile!r} asks for CUDA but torch sees no GPU")
     return torch.device(config.device)
 
 

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
-from s2a.errors import MissingArtifact
+from s2a.errors import DataError, MissingArtifact
 from s2a.llm.prompts import Example
 from s2a.formats.splits import read_pairs
 from s2a.tokenization import detokenize_smiles
@@ -42,7 +42,7 @@ class OverlapRetriever:
         from sklearn.feature_extraction.text import CountVectorizer
 
         if not train_src:
-            raise MissingArtifact("training split", "empty: no examples to retrieve")
+            raise DataError("training split", "empty: no examples to retrieve")
         self.src, self.tgt, self.chunk = list(train_src), list(train_tgt), chunk
         self._compounds = CountVectorizer(analyzer=compounds, binary=True, dtype=np.float32)
         self._tokens = CountVectorizer(analyzer=lambda s: s.split(), binary=True, dtype=np.float32)

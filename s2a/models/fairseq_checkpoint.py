@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from s2a.checkpoint import ALLOWED_GLOBALS, allowlisted
-from s2a.errors import MissingArtifact, UnsafeCheckpoint
+from s2a.errors import CorruptArtifact, MissingArtifact, UnsafeCheckpoint
 
 _UNSUPPORTED_GLOBAL = re.compile(r"Unsupported global: GLOBAL (\S+)")
 
@@ -65,9 +65,9 @@ def load_checkpoint_state(path: Path, arg_overrides: dict[str, Any] | None = Non
         found = _UNSUPPORTED_GLOBAL.search(str(e)) if isinstance(e, pickle.UnpicklingError) else None
         if found:
             raise UnsafeCheckpoint(str(path), found.group(1)) from None
-        raise MissingArtifact(str(path), f"cannot read checkpoint ({type(e).__name__}: {first_line[:200]})") from None
+        raise CorruptArtifact(str(path), f"cannot read checkpoint ({type(e).__name__}: {first_line[:200]})") from None
     if not isinstance(state, dict) or "model" not in state:
-        raise MissingArtifact(str(path), "not a fairseq checkpoint (no 'model' entry)")
+        raise CorruptArtifact(str(path), "not a fairseq checkpoint (no 'model' entry)")
     return state
 
 

@@ -31,7 +31,7 @@ from tqdm import tqdm
 
 from s2a import config
 from s2a.atomic import atomic_path
-from s2a.errors import MissingArtifact
+from s2a.errors import CorruptArtifact, MissingArtifact
 from s2a.fingerprints import RxnfpFingerprinter, l2_normalise
 from s2a.models.base import ActionModel, Hypothesis, ModelPaths
 from s2a.formats.targets import Counts, reaction_counts
@@ -111,7 +111,7 @@ class NearestNeighbourModel(ActionModel):
         try:
             index = faiss.read_index(str(self.index_path))
         except RuntimeError:
-            raise MissingArtifact(str(self.index_path), "corrupt faiss index; train again") from None
+            raise CorruptArtifact(str(self.index_path), "corrupt faiss index; train again") from None
         if index.ntotal != n_expected:
             raise MissingArtifact(
                 str(self.index_path), f"{index.ntotal} vectors but {self.table_path.name} has {n_expected}; train again"

@@ -15,7 +15,7 @@ from typing import Optional
 import numpy as np
 
 from s2a.atomic import atomic_write_text
-from s2a.errors import MissingArtifact
+from s2a.errors import CorruptArtifact, DataError, MissingArtifact
 from s2a.formats.targets import Counts, reaction_counts
 from s2a.freshness import digest_files
 
@@ -56,9 +56,9 @@ class TrainingTable:
         src = src_path.read_text(encoding="utf-8").splitlines()
         tgt = tgt_path.read_text(encoding="utf-8").splitlines()
         if len(src) != len(tgt):
-            raise MissingArtifact(str(tgt_path), f"{len(tgt)} lines but {src_path.name} has {len(src)}")
+            raise DataError(str(tgt_path), f"{len(tgt)} lines but {src_path.name} has {len(src)}")
         if not src:
-            raise MissingArtifact(str(src_path), "empty training split")
+            raise DataError(str(src_path), "empty training split")
         return cls(targets=tgt, counts=[reaction_counts(s) for s in src], digest=digest)
 
     def save(self, path: Path) -> None:
@@ -84,7 +84,7 @@ class TrainingTable:
                 raise ValueError("targets and counts differ in length")
             return cls(targets=list(row["targets"]), counts=[(int(a), int(b)) for a, b in counts], digest=row["digest"])
         except (ValueError, KeyError, TypeError) as e:
-            raise MissingArtifact(str(path), f"corrupt ({e}); train again") from None
+            raise CorruptArtifact(str(path), f"corrupt ({e}); train again") from None
 
     def groups(self) -> dict[Counts, np.ndarray]:
         """Row indices of the training reactions of each (precursors, products) group."""

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any, Optional
 
 from s2a.formats import learning_curve as curve
-from s2a.errors import MissingArtifact, StaleArtifact, UnsafeCheckpoint
+from s2a.errors import DeviceUnavailable, MissingArtifact, StaleArtifact, UnsafeCheckpoint
 from s2a.freshness import Stamp, digest_files
 from s2a.models.base import ActionModel, Hypothesis, ModelPaths
 from s2a.models.onmt_config import run_onmt, write_config
@@ -114,7 +114,7 @@ class TransformerModel(ActionModel):
 
         available = torch.cuda.is_available()
         if self.settings.device == "cuda" and not available:
-            raise MissingArtifact("cuda", "profile asks for device: cuda but torch sees no GPU")
+            raise DeviceUnavailable("cuda", f"profile {self.profile!r} asks for device: cuda but torch sees no GPU")
         return available
 
     def _filled(self) -> dict[str, Any]:
