@@ -220,7 +220,7 @@ _AUXILIARY = re.compile(
 )
 _LAYER_SUBJECT = re.compile(
     r"^(?:the\s+)?(?:(?:combined|remaining|separated|resulting|pooled|two|second|first|upper|lower|collected|"
-    r"reserved|original|residual)\s+)*(?P<layer>organic|aqueous)\s+(?:layers?|phases?|extracts?|portions?|"
+    r"reserved|original|residual)\s+)*(?P<layer>organic|aqueous|ethereal)\s+(?:layers?|phases?|extracts?|portions?|"
     r"fractions?)|^(?P<combined>(?:the\s+)?combined\s+(?:extracts|layers|phases|filtrates?\s+and\s+extracts))",
     re.I,
 )
@@ -849,6 +849,10 @@ def _h_collect(s: _Sentence, seg: str, m: re.Match[str], subject: str, after: st
 
 def _h_degas(s: _Sentence, seg: str, m: re.Match[str], subject: str, after: str) -> None:
     g = rsearch(r"\b(nitrogen|argon|N2|Ar|helium|He)\b", seg)
+    if g is None and subject and m.group(0).lower().startswith("bubbl"):
+        for c, _ in tm.chemicals(subject):  # "HCl gas was bubbled through": a reagent, not degassing
+            s.add(Add(c))
+        return
     d = tm.duration(seg)
     s.add(Degas(gas=g.group(1) if g else None, duration=d[0] if d else None))
 
@@ -971,16 +975,12 @@ def _segments(sentence: str) -> list[tuple[str, Optional[re.Match[str]]]]:
             piece = pending + sep + piece
             pending = ""
         verb = _verb_search(piece, offset)
-        if verb is None:  # a verb cut by a clause boundary: keep the text with the clause before
-            if out:
-                text, v = out[-1]
-                out[-1] = (text + sep + piece, v)
-            else:
-                pending = piece
+        if verb is None:  # a verb cut by a clause boundary ("evacuated and backfilled"): join the next piece
+            pending = piece
             continue
         out.append((piece, verb))
     if pending:
-        out.append((pending, None))
+        out.append((pending, _verb_search(pending)))
     return out
 
 

@@ -96,7 +96,7 @@ _PREPARED_SUFFIX = re.compile(
 )
 _FORM_PREFIX = re.compile(
     r"^(?:(?:pale|light|dark|bright|white|yellow|orange|red|brown|red-brown|colou?rless|off-white|crude|pure|"
-    r"solid|oily|beige|tan|pink|green|purple|black|grey|gray)[\s-]+)*(?:solid|oil|powder|compound|product|"
+    r"solid|oily|beige|tan|pink|green|purple|black|grey|gray)[\s-]+)+(?:solid|oil|powder|compound|product|"
     r"material|crystals|gum|foam)\s+(?=\S*[A-Za-z]\S*[\d\[\(-]|\S*[\d\[\(-]\S*[A-Za-z])",
     re.I,
 )

@@ -154,6 +154,10 @@ OLD_STYLE_AND_SOLUTIONS = [
     ("The catalyst was removed by filtration through Celite and the filtrate concentrated.",
      "FILTER keep filtrate; CONCENTRATE."),
     ("The solvent was distilled off and the residual oil was distilled under reduced pressure.", "CONCENTRATE; PURIFY."),
+    ("The flask was evacuated and backfilled with argon three times.", "DEGAS with argon."),
+    ("Hydrogen chloride gas was bubbled through the solution for 15 minutes.", "ADD Hydrogen chloride gas."),
+    ("The reaction was cooled to 0 °C and quenched by the slow addition of water (1 mL), 15% NaOH (1 mL) and water (3 mL).",
+     "SETTEMPERATURE 0 °C; QUENCH with water (1 mL); ADD 15% NaOH (1 mL); ADD water (3 mL)."),
     ("2-Methylbenzoic acid, methyl ester (3.0 g) and 1,2-dibromoethane (2 ml) were added.",
      "ADD 2-Methylbenzoic acid, methyl ester (3.0 g); ADD 1,2-dibromoethane (2 ml)."),
 ]
