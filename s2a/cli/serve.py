@@ -17,7 +17,8 @@ class NoModels(UserError):
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind (loopback by default).")
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535))
 @click.option("--models", "model_names", default="",
-              help="Comma-separated models to load, e.g. transformer,nn [default: every trained model under --models-dir].")
+              help="Comma-separated models to load, e.g. transformer,nn (NAME:PROFILE for a profile of its own) "
+                   "[default: every trained model under --models-dir].")
 @click.option("--data-dir", type=click.Path(path_type=Path), default=Path("data/processed"), show_default=True,
               help="Processed splits (examples on the page, the nn model's training reactions).")
 @click.option("--models-dir", type=click.Path(path_type=Path), default=Path("models"), show_default=True)

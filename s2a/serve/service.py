@@ -242,10 +242,14 @@ class NeighbourLookup:
 # -- loading ---------------------------------------------------------------------------------------
 def load_models(names: Sequence[str], data_dir: Path = Path("data/processed"), models_dir: Path = Path("models"),
                 profile: str = "cpu", limits: Limits = Limits(), warm: bool = True) -> dict[str, ServedModel]:
-    """Load each model once (and decode the demo reaction once, so the first request is warm)."""
+    """Load each model once (and decode the demo reaction once, so the first request is warm).
+
+    A name may carry its own profile, `transformer:tiny`; the others use `profile`.
+    """
     out: dict[str, ServedModel] = {}
-    for name in names:
-        predictor = ProcedurePredictor(name, data_dir=data_dir, models_dir=models_dir, profile=profile)
+    for entry in names:
+        name, _, own = entry.partition(":")
+        predictor = ProcedurePredictor(name, data_dir=data_dir, models_dir=models_dir, profile=own or profile)
         predictor.model  # noqa: B018 - constructs the family (reads its settings)
         if warm:
             result = predictor.predict([ReactionQuery(DEMO_REACTION, DEMO_NAMES)], n_best=1)[0]
@@ -260,7 +264,8 @@ def available_models(models_dir: Path = Path("models")) -> list[str]:
     """Registered families with trained artefacts under `models_dir` (the remote endpoint excluded)."""
     from s2a.models import REGISTRY
 
-    marks = {"transformer": ("ctranslate2", "*.pt"), "bart": ("ctranslate2", "*.pt"), "llm": ("*",)}
+    seq2seq = ("ct2", "ctranslate2", "checkpoints/*.pt", "*.pt")
+    marks = {"transformer": seq2seq, "bart": seq2seq, "llm": ("**/*.safetensors",)}
     found = []
     for name in REGISTRY:
         if name == "llm-endpoint":
