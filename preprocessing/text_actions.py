@@ -159,25 +159,25 @@ _VERBS: list[tuple[str, str]] = [
                r"(?:was|were|is|are)\s+(?:then\s+)?collected(?!\s+and\s+combined)|(?<=(?:solids?|precipitates?|crystals|product)\s)collected"),
     ("concentrate", r"concentrat(?:ed|ing|ion)(?!\s+(?:hydrochloric|sulfuric|sulphuric|nitric|HCl|H2SO4|aqueous|ammonia|ammonium|"
                     r"acid|phosphoric|formic|acetic|hydrobromic|HBr|NaOH|sodium|potassium|KOH|solution\s+of|brine|NH|HNO3))|"
-                    r"evaporat(?:ed|ing|ion)|rotovap\w*|rotary\s+evaporat\w*|stripped|distilled\s+off|removed|removal\s+of"),
+                    r"evaporat(?:ed|ing|ion|e)|rotovap\w*|rotary\s+evaporat\w*|stripped|distilled\s+off|removed|removal\s+of"),
     ("recrystallize", r"re-?crystalli[sz](?:ed|ation|ing|e)|crystalli[sz](?:ed|ation)\s+from"),
     ("triturate", r"triturat(?:ed|ing|ion|e)"),
     ("purify", r"purif(?:ied|y|ying|ication)|chromatograph(?:ed|y)|column\s+chromatography|distilled(?!\s+off)|distillation(?!\s+of\s+the\s+solvent)"),
     ("crystallize_wait", r"(?:left|allowed|set\s+aside)\s+to\s+(?:crystalli[sz]e|precipitate)"),
     ("reflux", r"reflux(?:ed|ing)?|boiled"),
-    ("wait", r"(?:left|allowed|let)\s+(?:to\s+)?(?:stand|sit)|standing|stand|stood|aged|allowed\s+to\s+age|"
+    ("wait", r"(?:left|allowed|let)\s+(?:to\s+)?(?:stand|sit)|leave(?=\s+(?:to\s+stand\s+)?(?:for|overnight|at)\b)|standing|stand|stood|aged|allowed\s+to\s+age|"
              r"(?:was|were)\s+(?:then\s+)?left\s+(?=for|overnight|at)"),
     ("yield", r"to\s+(?:give|afford|yield|provide|obtain|furnish|produce|leave)|afford(?:ed|ing|s)|gave|giving|gives|yield(?:ed|ing)|"
               r"provides|furnishes|"
               r"provid(?:ed|ing)|furnish(?:ed|ing)|obtaining|(?:was|were|is|are)\s+(?:thus\s+|then\s+|finally\s+)?"
-              r"(?:obtained|isolated|recovered)(?!\s+(?:by|from|as\s+described|in\s+Example))"),
+              r"(?:obtained|isolated|recovered)(?!\s+(?:by|from|as\s+described|in\s+Example))|(?:obtained|isolated)\s+(?:was|were)\b"),
     ("stir", r"stirr(?:ed|ing)|stir|agitated|shaken|(?:allowed|left)\s+to\s+react|reacted|allowed\s+to\s+proceed"),
     ("heat", r"heat(?:ed|ing)|warm(?:ed|ing)|cool(?:ed|ing)|chill(?:ed|ing)|brought\s+to|raised\s+to|lowered\s+to|"
              r"(?:allowed|left)\s+to\s+(?:cool|warm|reach|come|return|adapt|attain|rise)|return(?:ed)?\s+to|"
              r"(?:bath|cooling)\s+(?:was|is)\s+removed|kept|maintained|held|placed\s+in\s+an?\s+(?:ice|oil|water|cooling)[\s-]?bath"),
     ("add", r"add(?:ed|ing|ition(?:\s+(?:in\s+(?:one|a\s+single)\s+portion|dropwise|portionwise))?\s+of|s)?(?!\w)|charged|poured|"
             r"transferred\s+(?:(?:via|by|with|through)\s+(?:a\s+)?(?:cannula|syringe|pipette)\s+)?(?:in)?to(?=\s+(?:an?|the)\s+(?:[\w-]+\s+){0,3}?(?:solution|suspension|mixture))|dilut(?:ed|ing|ion)|treated|treating|treatment\s+with|"
-            r"dissolv(?:ed|ing)|re-?dissolved|suspended|suspending|taken\s+up|(?:was|were|is|are)\s+(?:then\s+)?combined|combined\s+with|"
+            r"dissolv(?:ed|ing|e)|re-?dissolv(?:ed|e)|suspended|placed(?=\s+(?:in|into)\s+an?\s+(?:[\w-]+\s+){0,3}?(?:flask|vial|vessel|tube|reactor|autoclave))|suspending|taken\s+up|(?:was|were|is|are)\s+(?:then\s+)?combined|combined\s+with|"
             r"mixed|admixed|dropped|cannulated|injected|introduc(?:ed|ing)"),
 ]
 _PRIORITY = ("ph", "microwave", "sonicate", "phasesep", "collect", "partition")
@@ -403,7 +403,7 @@ def _h_add(s: _Sentence, seg: str, m: re.Match[str], subject: str, after: str) -
             s.add(MakeSolution(materials))
             s.add(Add(Chemical(SOLUTION), **_add_modifiers(after[added_later.end() :])))  # type: ignore[arg-type]
             return
-    if verb.startswith(("dissolv", "re-dissolv", "redissolv", "suspend", "taken")) or (
+    if verb.startswith(("dissolv", "re-dissolv", "redissolv", "suspend", "taken", "placed")) or (
         rsearch(r"combined|mixed", verb) and rmatch(r"^\s*(?:together\s+)?in\s+", after)
     ):
         # "A was dissolved in B", "by dissolving A and B in C": in text order, conditions on the last
