@@ -13,6 +13,7 @@ from typing import Optional
 
 from s2a import config
 from s2a.errors import ConfigError
+from s2a.models.ranking import Ranking
 from s2a.paths import config_path
 
 
@@ -61,6 +62,9 @@ class LLMConfig:
     lora: LoraSettings = field(default_factory=LoraSettings)
     train: TrainSettings = field(default_factory=TrainSettings)
     generate: GenerateSettings = field(default_factory=GenerateSettings)
+    # Validity-aware re-ranking of `ranking.width` hypotheses (s2a.models.ranking); hypotheses are
+    # then scored by total log-probability (length_penalty 0), the ranking normalises by length.
+    ranking: Optional[Ranking] = None
 
 
 @dataclass(frozen=True)

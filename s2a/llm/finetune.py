@@ -358,7 +358,8 @@ class Generator:
         beams = max(gen.beam, n_best)
         enc = self.tokenizer(prompts, return_tensors="pt", padding=True,
                              return_token_type_ids=False).to(self.device)
-        beam_options = {"length_penalty": gen.length_penalty, "early_stopping": True} if beams > 1 else {}
+        total = self.config.ranking is not None  # the ranking wants total log-probabilities
+        beam_options = {"length_penalty": 0.0 if total else gen.length_penalty, "early_stopping": True} if beams > 1 else {}
         result = self.model.generate(
             input_ids=enc["input_ids"], attention_mask=enc["attention_mask"],
             num_beams=beams, num_return_sequences=n_best, do_sample=False,
@@ -369,15 +370,16 @@ class Generator:
         new = result.sequences[:, enc["input_ids"].shape[1]:]
         if beams > 1:
             scores = result.sequences_scores.tolist()
-        else:  # mean log-probability per generated token, like beam search's length-normalised score
+        else:  # log-probability of the answer: per generated token, like beam search's length-normalised score
             steps = self.model.compute_transition_scores(result.sequences, result.scores, normalize_logits=True)
-            scores = [_mean_until_eos(row, ids, self.tokenizer.eos_token_id) for row, ids in zip(steps, new)]
+            scores = [_score_until_eos(row, ids, self.tokenizer.eos_token_id, total) for row, ids in zip(steps, new)]
         texts = self.tokenizer.batch_decode(new, skip_special_tokens=True)
         return [[Hypothesis(first_line(texts[r]), float(scores[r])) for r in range(i * n_best, (i + 1) * n_best)]
                 for i in range(len(prompts))]
 
 
-def _mean_until_eos(step_scores: torch.Tensor, ids: torch.Tensor, eos_id: int) -> float:
+def _score_until_eos(step_scores: torch.Tensor, ids: torch.Tensor, eos_id: int, total: bool = False) -> float:
+    """Mean (or, with `total`, sum) of the token log-probabilities up to and with end of sequence."""
     ends = (ids == eos_id).nonzero()
     n = int(ends[0, 0]) + 1 if len(ends) else len(ids)
-    return float(step_scores[:n].mean())
+    return float(step_scores[:n].sum() if total else step_scores[:n].mean())

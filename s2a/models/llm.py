@@ -13,6 +13,7 @@ from typing import Any, Optional
 
 from s2a.llm.config import load_endpoint_config, load_llm_config
 from s2a.models.base import ActionModel, Hypothesis, ModelPaths
+from s2a.models.ranking import Ranking
 
 
 class LLMModel(ActionModel):
@@ -37,12 +38,15 @@ class LLMModel(ActionModel):
         result: list[list[Hypothesis]] = self._generator.predict(src, n_best)
         return result
 
+    def ranking(self) -> Optional[Ranking]:
+        return self.config.ranking
+
     def split_limit(self) -> Optional[int]:
         return self.config.generate.split_limit
 
     def describe(self) -> dict[str, Any]:
         gen = self.config.generate
-        return {"base_model": self.config.base_model, "method": self.config.method,
+        return {**super().describe(), "base_model": self.config.base_model, "method": self.config.method,
                 "steps": self.config.train.steps, "beam": gen.beam, "max_n_best": gen.max_n_best}
 
 
