@@ -107,7 +107,7 @@ _GENERIC = re.compile(
     r"product-containing|appropriate|desired|homogeneous|heterogeneous|yellow|white|brown|dark|pale|red|orange|"
     r"two|both|biphasic|suspended|thick|light|colou?rless|turbid|cloudy|viscous|free|title|starting|"
     r"first|second|dry|wet|mother|filtrate|previous|latter|former|solvent|evaporation|resulted|formed|"
-    r"insoluble|precipitated|inorganic|oily|semi-solid)\s+)*"
+    r"insoluble|precipitated|inorganic|oily|semi-solid|boiling|refluxing|cooled|warm|ice-cold)\s+)*"
     r"(?:mixtures?|residues?|solutions?|suspensions?|slurry|slurries|reactions?|reaction mixture|products?|"
     r"materials?|solids?|precipitates?|filtrates?|extracts?|layers?|phases?|oils?|concentrates?|contents|"
     r"filter cake|cake|crystals|mass|compounds?|solvents?|it|this|them|batch|vessel|flask|system|"
@@ -416,6 +416,12 @@ def is_generic(name: str) -> bool:
     return bool(_GENERIC.match(name.strip()))
 
 
+_SPELLED_QUANTITY = re.compile(
+    r"^(?P<q>(?:one|two|three|four|five|six|seven|eight|nine|ten|twelve|fifteen|twenty|thirty|fifty|a hundred|one hundred)"
+    r"\s+(?:milliliters?|millilitres?|liters?|litres?|grams?|kilograms?|drops?|equivalents?|moles?|millimoles?))\s+of\s+",
+    re.I,
+)
+_REFERRING_PREFIX = re.compile(r"^(?:resulting|resultant|said|above|above-mentioned|aforementioned|aforesaid|previously prepared)\s+", re.I)
 _OF_THEORY = re.compile(r"^(?P<p>\d+(?:\.\d+)?\s?%)\s+(?:of\s+(?:the\s+)?theory|yield)\s+of\s+(?:the\s+)?", re.I)
 _AMOUNT_OF = re.compile(rf"\s+in\s+(?:an?\s+)?(?:amount|quantity|yield)\s+of\s+(?P<q>{QUANTITY})\s*$", re.I)
 _STARTS_WITH_DURATION = re.compile(rf"^{_DURATION_CORE}\b")
@@ -428,7 +434,8 @@ _STOPWORDS = frozenset("a an the it of in on at to with and or by from this that
 _DESCRIPTOR_TAIL = re.compile(
     r"(?:,\s*|\s+)(?:which|that|having|melting|m\.p\.|mp\b|b\.p\.|with an? (?:m\.p\.|melting|boiling)|"
     r"and has|in the form of|as an? |as the |named in|until|while|whilst|maintaining|keeping|at such a rate|at a rate|"
-    r"so that|so as|equipped with|fitted with|in an? (?:\w+ )?manner|instead of)\b.*$|"
+    r"so that|so as|equipped with|fitted with|in an? (?:\w+ )?manner|instead of|(?:pre-?)?cooled|heated|warmed|chilled|"
+    r"kept|maintained)\b.*$|"
     r"\s+(?:with|having|and has|and|or|then|plus|of|in|at|to|by|from|for)\s*(?:an?\s*)?$",
     re.I,
 )
@@ -437,7 +444,10 @@ _DESCRIPTOR_TAIL = re.compile(
 def chemical(text: str) -> Optional[tuple[Chemical, int]]:
     """A Chemical and its repetitions from one mention; None for references to the flask content."""
     text = _FILLERS.sub("", text).strip(" ,;.:")
-    text = rsub(r"^(?:(?:of|with|in|into|to|by|using|from|onto|and|or|then|plus)\s+)+", "", text, flags=re.I)
+    text = rsub(r"^(?:(?:of|with|in|into|to|by|using|from|onto|and|or|then|plus|followed\s+by)\s+)+", "", text, flags=re.I)
+    spelled = _SPELLED_QUANTITY.match(text)
+    if spelled:  # "Five milliliters of methanol"
+        text = f"{text[spelled.end():]} ({spelled.group('q')})"
     text = _ARTICLES.sub("", text).strip()
     if not text or _STARTS_WITH_DURATION.match(text):
         return None
@@ -493,6 +503,9 @@ def chemical(text: str) -> Optional[tuple[Chemical, int]]:
     # references in brackets inside the name ("(for a synthesis see WO...)")
     name = rsub(r"\s\((?:for (?:a |the )?(?:synthesis|preparation)|see|prepared|obtained|described|from Example|Example|Intermediate)\b[^()]*(?:\([^()]*\)[^()]*)*\)", "", name, flags=re.I)
     name = _FORM_PREFIX.sub("", name).strip()
+    referring = _REFERRING_PREFIX.match(name)
+    if referring and not is_generic(name[referring.end() :]):
+        name = name[referring.end() :]
     name = rsub(r"\s+containing\s+(?:some|a little|traces? of|about|ca\.?)\b.*$", "", name, flags=re.I)
     name = _DESCRIPTOR_TAIL.sub("", name).strip(" ,;.:")
     if name.lower() in _STOPWORDS or _EQUIPMENT.search(name):
@@ -509,11 +522,25 @@ def chemical(text: str) -> Optional[tuple[Chemical, int]]:
 
 
 _IN_AMOUNT = re.compile(rf"(?P<sep>\s+in\s+(?:about\s+|ca\.\s*)?)(?={QUANTITY}\s+(?:of\s+)?\S)")
+_IN_AFTER_BRACKET = re.compile(r"(?<=\))(?P<sep>\s+in\s+)(?=\S)")
 _GENERIC_IN = re.compile(
     r"^(?:the\s+)?(?:crude\s+|resulting\s+|remaining\s+|solid\s+|oily\s+)*(?:residue|product|solid|oil|precipitate|material)\s+"
     r"(?:(?:dissolved|taken up|suspended)\s+)?in\s+(?P<solvent>.+)$",
     re.I,
 )
+
+
+def _in_after_quantity(item: str) -> Optional[re.Match[str]]:
+    """' in ' right after a quantity bracket ('1-bromopropane (51 ml) in propan-1-ol')."""
+    if " in " not in item:
+        return None
+    m = find_top(item, _IN_AFTER_BRACKET)
+    if m is None:
+        return None
+    start = _trailing_group(item[: m.start()])
+    if start is None or not _quantity_parts(item[start + 1 : m.start() - 1])[0]:
+        return None
+    return m
 
 
 def chemicals(text: str) -> list[tuple[Chemical, int]]:
@@ -535,7 +562,7 @@ def chemicals(text: str) -> list[tuple[Chemical, int]]:
         merged.append(item)
     split_items: list[str] = []
     for item in merged:
-        inside = find_top(item, _IN_AMOUNT)
+        inside = find_top(item, _IN_AMOUNT) or _in_after_quantity(item)
         if inside is not None and inside.start() > 0:
             # "2-imidazolidinone in 250 ml of DMSO": the solute and its solvent, both added
             split_items.extend([item[: inside.start()], item[inside.start() + len(inside.group("sep")) :]])
