@@ -172,7 +172,8 @@ _VERBS: list[tuple[str, str]] = [
               r"provid(?:ed|ing)|furnish(?:ed|ing)|obtaining|(?:was|were|is|are)\s+(?:thus\s+|then\s+|finally\s+)?"
               r"(?:obtained|isolated|recovered)(?!\s+(?:by|from|as\s+described|in\s+Example))|(?:obtained|isolated)\s+(?:was|were)\b"),
     ("stir", r"stirr(?:ed|ing)|stir|agitated|shaken|(?:allowed|left)\s+to\s+react|reacted|allowed\s+to\s+proceed"),
-    ("heat", r"(?:re-?)?heat(?:ed|ing)|warm(?:ed|ing)|(?:re-?)?cool(?:ed|ing)|chill(?:ed|ing)|brought\s+to|raised\s+to|lowered\s+to|"
+    ("heat", r"(?:re-?)?heat(?:ed|ing)|warm(?:ed|ing)|(?:re-?)?cool(?:ed|ing)|chill(?:ed|ing)|"
+             r"(?:cool|heat|warm)(?=\s+(?:to|the|it|in|on|down|and|slowly|gradually)\b|\s*[,.;]|\s*$)|brought\s+to|raised\s+to|lowered\s+to|"
              r"(?:allowed|left)\s+to\s+(?:cool|warm|reach|come|return|adapt|attain|rise)|return(?:ed)?\s+to|"
              r"(?:bath|cooling)\s+(?:was|is)\s+removed|kept|maintained|held|placed\s+in\s+an?\s+(?:ice|oil|water|cooling)[\s-]?bath"),
     ("add", r"add(?:ed|ing|ition(?:\s+(?:in\s+(?:one|a\s+single)\s+portion|dropwise|portionwise))?\s+of|s)?(?!\w)|charged|poured|"

@@ -70,7 +70,7 @@ _REFERENCE = re.compile(
 )
 _ARTICLES = re.compile(
     r"^(?:(?:a mixture of|a small amount of|a total of|a portion of|an excess of|a further|a catalytic amount of|"
-    r"a little|little|(?:the\s+)?addition of|excesses of|"
+    r"a little|little|(?:the\s+)?addition of|excesses of|stirring|stirred|"
     r"(?:an?\s+)?(?:equal|small|large|excess|sufficient|catalytic|additional|further|minimum|minimal)\s+(?:quantity|volume|amount|portion)s?\s+of|"
     r"a|an|the|some|additional|further|more|another|fresh|then|also|successively|sequentially|each|"
     r"same|first|second|third|finally|next|subsequently|thereafter|again|moreover|furthermore|meanwhile|"
@@ -107,13 +107,14 @@ _GENERIC = re.compile(
     r"product-containing|appropriate|desired|homogeneous|heterogeneous|yellow|white|brown|dark|pale|red|orange|"
     r"two|both|biphasic|suspended|thick|light|colou?rless|turbid|cloudy|viscous|free|title|starting|"
     r"first|second|dry|wet|mother|filtrate|previous|latter|former|solvent|evaporation|resulted|formed|"
-    r"insoluble|precipitated|inorganic|oily|semi-solid|boiling|refluxing|cooled|warm|ice-cold)\s+)*"
+    r"insoluble|precipitated|inorganic|oily|semi-solid|boiling|refluxing|cooled|warm|ice-cold|decanted|stirring)\s+)*"
     r"(?:mixtures?|residues?|solutions?|suspensions?|slurry|slurries|reactions?|reaction mixture|products?|"
     r"materials?|solids?|precipitates?|filtrates?|extracts?|layers?|phases?|oils?|concentrates?|contents|"
     r"filter cake|cake|crystals|mass|compounds?|solvents?|it|this|them|batch|vessel|flask|system|"
     r"fractions?|liquors?|mother liquors?|gum|foam|powder|substance|liquid|portion|volatiles|emulsion|"
     r"free base(?: of the product)?|base|salt|acid|amine|ester|intermediate|ones?|all|crude|mixture thus obtained|"
-    r"obtained residue thus|reactants?|reagents?|filter|funnel|apparatus|tube|mixture obtained)$",
+    r"obtained residue thus|reactants?|reagents?|filter|funnel|apparatus|tube|mixture obtained|"
+    r"(?:compound|product|material|residue|solid|oil|solution|mixture)\s+(?:thus\s+|so\s+)?(?:obtained|formed|prepared))$",
     re.I,
 )
 
@@ -435,7 +436,7 @@ _DESCRIPTOR_TAIL = re.compile(
     r"(?:,\s*|\s+)(?:which|that|having|melting|m\.p\.|mp\b|b\.p\.|with an? (?:m\.p\.|melting|boiling)|"
     r"and has|in the form of|as an? |as the |named in|until|while|whilst|maintaining|keeping|at such a rate|at a rate|"
     r"so that|so as|equipped with|fitted with|in an? (?:\w+ )?manner|instead of|(?:pre-?)?cooled|heated|warmed|chilled|"
-    r"kept|maintained)\b.*$|"
+    r"kept|maintained|added|dropped)\b.*$|"
     r"\s+(?:with|having|and has|and|or|then|plus|of|in|at|to|by|from|for)\s*(?:an?\s*)?$",
     re.I,
 )
@@ -449,7 +450,7 @@ def chemical(text: str) -> Optional[tuple[Chemical, int]]:
     if spelled:  # "Five milliliters of methanol"
         text = f"{text[spelled.end():]} ({spelled.group('q')})"
     text = _ARTICLES.sub("", text).strip()
-    if not text or _STARTS_WITH_DURATION.match(text):
+    if not text or _STARTS_WITH_DURATION.match(rsub(r"^(?:(?:after|for|during|over|within|another|final|the final|a further|additional)\s+)+", "", text, flags=re.I)):
         return None
     clause = rsearch(r"\s+(?:was|were|is|are|had|has|have|being)(?:\s+|$)", text)
     if clause and clause.start() > 0 and _outside_brackets(text, clause.start()):
