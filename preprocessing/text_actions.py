@@ -264,7 +264,6 @@ _PH_MATERIAL = re.compile(
     r"\b(?:with|using|by\s+(?:the\s+)?(?:slow\s+|dropwise\s+|careful\s+)?(?:addition\s+of|adding|means\s+of)|by\s+(?:pushing|passing|filtering|percolating|eluting)\s+(?:it\s+|them\s+)?(?:through|over)|by|through|via)\s+(?P<m>.+)$",
     re.I,
 )
-_WITH_OBJECT = re.compile(r"\b(?:with|using|by\s+(?:the\s+)?addition\s+of|by\s+adding|into|onto|over|in|from|through|on)\s+(?P<m>.+)$", re.I)
 _ADD_TARGET = re.compile(r"(?:^|\s)(?:to|into|onto)\s+(?P<t>(?!pH\b|a\s+(?:final\s+)?(?:volume|total)\b|\d+(?:\.\d+)?\s?(?:mL|ml|l|L|liters?|litres?)\b).+)$", re.I)
 _SECONDARY_ADD = re.compile(r"\b(?:with|by|upon|on|during)\s+(?:the\s+)?(?:slow\s+|periodic\s+|dropwise\s+|portionwise\s+|further\s+|gradual\s+)?addition\s+of\s+(?P<m>.+)$", re.I)
 
@@ -282,10 +281,6 @@ class _Sentence:
         self.actions.append(action)
 
 
-def _adds(found: list[tuple[Chemical, int]], **kwargs: object) -> list[Action]:
-    return [Add(c, **kwargs) for c, _ in found]  # type: ignore[arg-type]
-
-
 def _add_modifiers(text: str) -> dict[str, object]:
     t = tm.temperature(text)
     return {
@@ -298,7 +293,6 @@ def _add_modifiers(text: str) -> dict[str, object]:
 
 _IN = re.compile(r"\s+in\s+")
 _SOLUTION_OF_LIST = re.compile(r"^(?:(?:a|an|the)\s+)?(?:[\w-]+\s+){0,2}?(?:solution|suspension|mixture|slurry)\s+(?:of|containing)\s+(?P<m>.+)$", re.I)
-_A_IN_B = re.compile(r"^(?P<a>.+?\S)\s+in\s+(?P<b>(?:\d|[A-Za-z]).+)$")
 
 
 def _in_solvent(text: str) -> Optional[list[Action]]:

@@ -250,20 +250,6 @@ def temperature(text: str) -> Optional[tuple[str, int, int]]:
     return clean_condition(m.group("value")), m.start(), m.end()
 
 
-def all_temperatures(text: str) -> list[tuple[str, int, int]]:
-    """Every temperature in order (for clauses with two stages)."""
-    out = []
-    pos = 0
-    while pos < len(text):
-        found = temperature(text[pos:])
-        if not found:
-            break
-        value, s, e = found
-        out.append((value, pos + s, pos + e))
-        pos += max(e, 1)
-    return out
-
-
 def duration(text: str) -> Optional[tuple[str, int, int]]:
     """The first duration (text, start, end), as written ('1 hour and 30 minutes', 'overnight')."""
     for m in _DURATION.finditer(text):
@@ -362,7 +348,6 @@ def _sub_top(pattern: re.Pattern[str], text: str) -> str:
 _LIST_SEPARATOR = re.compile(
     r"\s*,\s+(?:and\s+|then\s+|followed\s+by\s+|as well as\s+)?|\s+(?:and|then|plus|followed\s+by|followed|as well as|along with|together with|&)\s+|\s*;\s+"
 )
-_ONLY_QUANTITY = re.compile(rf"^(?:{QUANTITY}|\(.*\))(?:\s*\(.*\))?$")
 _QUANTITY_ITEM = re.compile(rf"^(?P<q>{QUANTITY}(?:\s*\([^()]*\))?)\.?$")
 _PERCENT_ONLY = re.compile(r"^\d+(?:\.\d+)?\s?%(?:\s*\(.*\))?$")
 
