@@ -245,7 +245,30 @@ class NearestNeighbourModel(ActionModel):
                 out[q] = hyps
         return out
 
-    # -- neighbour lookup (the web page shows what a prediction resembles) ------------------------
+    # -- neighbour lookup (retrieval-augmented input; the web page shows what a prediction resembles)
+    def training_neighbours(self) -> list[int]:
+        """For each training reaction, the row of its nearest *other* training reaction with the same
+        numbers of precursors and products and another action sequence (so that a model given the
+        neighbour's sequence never sees its own answer); the nearest other row of any counts when
+        its group has none. From the stored fingerprints: no BERT."""
+        table = self._load()
+        assert self._vectors is not None
+        out = [-1] * len(table.targets)
+        everything = tuple(self._groups)
+        for counts in self._groups:
+            for groups in ((counts,), everything):
+                index, rows = self._subindex(groups)
+                members = [r for r in self._groups[counts].tolist() if out[r] < 0]
+                if not members or len(rows) < 2:
+                    continue
+                _, ids = index.search(self._vectors[members], min(len(rows), 8))
+                for r, found in zip(members, ids):
+                    others = [int(rows[i]) for i in found if i >= 0 and int(rows[i]) != r]
+                    different = [o for o in others if table.targets[o] != table.targets[r]]
+                    if different or (groups == everything and others):
+                        out[r] = (different or others)[0]
+        return out
+
     def nearest_training(self, src: Sequence[str]) -> list[tuple[int, float, str]]:
         """(row in src-/tgt-train.txt, score, target) of each query's nearest training reaction.
 

@@ -54,6 +54,7 @@ class TransformerModel(ActionModel):
         super().__init__(paths, profile, seed)
         self.settings: TransformerSettings = load_settings(profile, overrides)
         self._decoder: Any = None
+        self._neighbours: Any = None
 
     # --- layout -----------------------------------------------------------------------------
     @property
@@ -129,8 +130,23 @@ class TransformerModel(ActionModel):
         }
 
     # --- training -----------------------------------------------------------------------------
+    @property
+    def train_data_dir(self) -> Path:
+        """The splits OpenNMT-py reads: the processed ones, or their retrieval-augmented copies."""
+        return self.work_dir / "data" if self.settings.retrieval else Path(self.paths.data_dir)
+
+    def _neighbour_input(self) -> Any:
+        from s2a.models.retrieval_input import NeighbourInput
+
+        if self._neighbours is None:
+            retrieval = self.settings.retrieval
+            assert retrieval is not None
+            nn_dir = Path(retrieval.nn_dir) if retrieval.nn_dir else self.work_dir.parent / "nn"
+            self._neighbours = NeighbourInput(Path(self.paths.data_dir), nn_dir, retrieval.nn_profile)
+        return self._neighbours
+
     def _data_options(self) -> dict[str, Any]:
-        data = Path(self.paths.data_dir).resolve()  # OpenNMT-py runs in another process
+        data = self.train_data_dir.resolve()  # OpenNMT-py runs in another process
         for name in SPLIT_FILES:
             if not (data / name).is_file():
                 raise MissingArtifact(str(data / name), "split file not found (run `make data` first)")
@@ -147,7 +163,7 @@ class TransformerModel(ActionModel):
         """The profile's options, with `bucket_size` capped at the training-set size: a bucket larger
         than the corpus makes OpenNMT-py re-read a small corpus many times to fill it (~20× slower)."""
         settings = dict(self.settings.onmt)
-        with (Path(self.paths.data_dir) / "src-train.txt").open("rb") as f:
+        with (self.train_data_dir / "src-train.txt").open("rb") as f:
             n_train = sum(1 for _ in f)
         if n_train:
             settings["bucket_size"] = min(int(settings.get("bucket_size", ONMT_DEFAULT_BUCKET_SIZE)), n_train)
@@ -175,7 +191,7 @@ class TransformerModel(ActionModel):
     def _check_data(self) -> None:
         """Remember which splits this folder is trained on; refuse to resume on different data."""
         data = Path(self.paths.data_dir)
-        inputs = {"data": digest_files([data / name for name in SPLIT_FILES])}
+        inputs = {"data": digest_files([data / name for name in SPLIT_FILES]), "retrieval": bool(self.settings.retrieval)}
         stamp = Stamp(self.work_dir / "data.json")
         if stamp.exists() and not stamp.matches(inputs):
             if self.checkpoints():
@@ -208,8 +224,10 @@ class TransformerModel(ActionModel):
     def train(self) -> None:
         """Build vocabularies, train (resuming from the last checkpoint), convert for CTranslate2."""
         self.work_dir.mkdir(parents=True, exist_ok=True)
-        data_options = self._data_options()
         self._check_data()
+        if self.settings.retrieval:
+            self._neighbour_input().write_splits(self.train_data_dir)
+        data_options = self._data_options()
         self._build_vocab(data_options)
         last = self.last_checkpoint()
         if last is None or last[0] < self.settings.train_steps:
@@ -256,7 +274,7 @@ class TransformerModel(ActionModel):
         except ImportError:
             log.info("learning curve: no CTranslate2, sequence scores left out")
             return curve.read_curve(self.curve_path)
-        srcs, tgts = curve.valid_sample(Path(self.paths.data_dir), self.settings.curve_sample)
+        srcs, tgts = curve.valid_sample(self.train_data_dir, self.settings.curve_sample)
         scratch = self.work_dir / "curve-ct2"
         points = []
         for step, path in todo:
@@ -305,8 +323,14 @@ class TransformerModel(ActionModel):
     def ranking(self) -> Optional[Ranking]:
         return self.settings.ranking
 
+    def describe(self) -> dict[str, Any]:
+        retrieval = {"retrieval": "nearest training neighbour's sequence"} if self.settings.retrieval else {}
+        return {**super().describe(), **retrieval}
+
     def _predict(self, src: Sequence[str], n_best: int) -> list[list[Hypothesis]]:
         decoder = self._get_decoder()
+        if self.settings.retrieval:
+            src = self._neighbour_input()(src)
         if self.settings.decoder == "ctranslate2":
             result: list[list[Hypothesis]] = decoder.translate(
                 src,

@@ -21,6 +21,15 @@ DEVICES = ("auto", "cpu", "cuda")
 
 
 @dataclass(frozen=True)
+class RetrievalSettings:
+    """Retrieval-augmented input (s2a.models.retrieval_input): the nearest training neighbour's
+    sequence appended to every source line."""
+
+    nn_dir: str = ""  # the nn model's folder; "" = `nn` beside the transformer's folder (models/nn)
+    nn_profile: str = "cpu"
+
+
+@dataclass(frozen=True)
 class TransformerSettings:
     profile: str
     onmt: dict[str, Any] = field(default_factory=dict)
@@ -32,6 +41,7 @@ class TransformerSettings:
     device: str = "auto"
     gpus: int = 1
     ranking: Optional[Ranking] = None  # re-ranking of a wider n-best (s2a.models.ranking); None: decoder order
+    retrieval: Optional[RetrievalSettings] = None
     curve_sample: int = 200  # validation reactions decoded per checkpoint for the learning curve (s2a.formats.learning_curve)
 
     @property

@@ -1,0 +1,76 @@
+"""Retrieval-augmented input: each source line carries the action sequence of its nearest training
+reaction (the nn model's rxnfp index, same precursor/product counts), so that a seq2seq model
+learns to adapt a known procedure instead of writing one from nothing.
+
+`C C O . C Cl >> C C O C <neighbour> ADD $1$ ; ADD $2$ ; STIR for @2@ at #4# ; YIELD $-1$`
+
+Neighbours come from the training split only; a training reaction gets its nearest *other*
+training reaction with another sequence, never its own answer. The augmented splits are written
+into the model's folder and stamped with the data they were made from.
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from s2a.atomic import atomic_write_text
+from s2a.formats.splits import read_lines
+from s2a.freshness import Stamp, digest_files
+from s2a.models.base import ModelPaths
+
+SEPARATOR = "<neighbour>"
+SPLITS = ("train", "valid", "test")
+STAMP = "retrieval.json"
+
+
+def augment(src: str, neighbour: str) -> str:
+    return f"{src} {SEPARATOR} {neighbour}".rstrip()
+
+
+def reaction_part(line: str) -> str:
+    """The reaction of an augmented (or plain) source line."""
+    return line.split(f" {SEPARATOR}", 1)[0]
+
+
+class NeighbourInput:
+    """Adds the nearest training neighbour's sequence to source lines (nn model in `nn_dir`)."""
+
+    def __init__(self, data_dir: Path, nn_dir: Path, nn_profile: str = "cpu") -> None:
+        from s2a.models.nearest_neighbour import NearestNeighbourModel
+
+        self.data_dir = Path(data_dir)
+        self.nn = NearestNeighbourModel(ModelPaths(self.data_dir, Path(nn_dir)), profile=nn_profile)
+
+    def ensure_index(self) -> None:
+        """Train (a no-op when current) the nearest-neighbour index of the training split."""
+        self.nn.train()
+
+    def __call__(self, src: Sequence[str]) -> list[str]:
+        """`src` lines (plain reactions) with their nearest training neighbour's sequence."""
+        if not src:
+            return []
+        found = self.nn.nearest_training(list(src))
+        return [augment(line, target) for line, (_, _, target) in zip(src, found)]
+
+    def write_splits(self, out_dir: Path) -> Path:
+        """The augmented splits in `out_dir` (src-* augmented, tgt-* copied), remade only when
+        the data changed."""
+        files = [self.data_dir / f"{side}-{split}.txt" for split in SPLITS for side in ("src", "tgt")
+                 if (self.data_dir / f"{side}-{split}.txt").is_file()]
+        inputs = {"data": digest_files(files), "separator": SEPARATOR}
+        stamp = Stamp(out_dir / STAMP)
+        if stamp.matches(inputs):
+            return out_dir
+        self.ensure_index()
+        train_src, train_tgt = read_lines(self.data_dir / "src-train.txt"), read_lines(self.data_dir / "tgt-train.txt")
+        rows = self.nn.training_neighbours()
+        lines = {"train": [augment(s, train_tgt[r] if r >= 0 else "") for s, r in zip(train_src, rows)]}
+        for split in SPLITS[1:]:
+            if (self.data_dir / f"src-{split}.txt").is_file():
+                lines[split] = self(read_lines(self.data_dir / f"src-{split}.txt"))
+        for split, augmented in lines.items():
+            atomic_write_text(out_dir / f"src-{split}.txt", "\n".join(augmented) + "\n")
+            tgt = self.data_dir / f"tgt-{split}.txt"
+            atomic_write_text(out_dir / f"tgt-{split}.txt", tgt.read_text(encoding="utf-8"))
+        stamp.write(inputs)
+        return out_dir
