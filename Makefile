@@ -34,7 +34,7 @@ export PYTHONUNBUFFERED := 1
 
 .PHONY: FORCE help install data train-transformer train-bart nn random compare demo test bench \
         bench-data bench-models bench-decode bench-d2a train-llm select-ablation bench-llm clean clean-data \
-        serve bench-serve browser
+        serve bench-serve browser bench-recipe
 
 help:
 	@echo "make demo               install, build the data, train every model (cpu profile), compare (~30 min)"
@@ -157,6 +157,12 @@ bench-serve: | $(INSTALLED)
 
 bench-d2a: | $(INSTALLED)
 	$(PY) benchmarks/bench_d2a.py
+
+# The CPU recipe sweep on the validation split (minutes per variant; LEVERS=..., SEEDS=42,43,44).
+LEVERS ?= baseline,retrieval
+SEEDS  ?= 42
+bench-recipe: $(DATA)/src-train.txt | $(INSTALLED)
+	$(PY) benchmarks/bench_recipe.py $(DATA) models/recipe --profile $(PROFILE) --levers "$(LEVERS)" --seeds $(SEEDS)
 
 bench-decode: predictions/transformer/test.txt predictions/bart/test.txt
 	$(PY) benchmarks/bench_decode.py $(DATA) models/transformer --profile $(PROFILE)

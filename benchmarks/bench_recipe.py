@@ -1,0 +1,110 @@
+"""The CPU recipe sweep: transformer variants trained and scored on the *validation* split.
+
+    python benchmarks/bench_recipe.py DATA_DIR WORK_ROOT [--profile cpu] [--levers baseline,retrieval]
+                                      [--seeds 42] [--steps N]
+
+Each lever is a set of overrides of the profile (s2a.models.transformer_profile). Every variant is
+trained from scratch into WORK_ROOT/<lever>-s<seed> (re-running reuses finished runs) and decodes
+the validation split with the profile's ranking; the table gives train time, validation ≥ 50 % and
+mean similarity, validity and distinct top-1 sequences, as mean ± standard deviation over seeds.
+The decoding levers (length exponent, valid-first) are scored from one model's n-best without
+retraining. Choose settings here, never on the test split. Not a test: minutes per variant.
+"""
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from s2a.evaluation.collapse import collapse  # noqa: E402
+from s2a.evaluation.metrics import score  # noqa: E402
+from s2a.formats.splits import read_pairs  # noqa: E402
+from s2a.models.base import ModelPaths  # noqa: E402
+from s2a.models.ranking import Ranking  # noqa: E402
+from s2a.models.transformer import TransformerModel  # noqa: E402
+
+# lever -> overrides of the profile (same shape as its YAML)
+LEVERS: dict[str, dict[str, Any]] = {
+    "baseline": {},
+    "retrieval": {"retrieval": {}},
+    "steps x2": {"onmt": {"train_steps": 3200}},
+    "dropout 0.3": {"onmt": {"dropout": [0.3], "attention_dropout": [0.3]}},
+    "label smoothing 0.1": {"onmt": {"label_smoothing": 0.1}},
+    "width 384": {"onmt": {"hidden_size": 384, "word_vec_size": 384}},
+    "retrieval + steps x2": {"retrieval": {}, "onmt": {"train_steps": 3200}},
+}
+DECODING = [("raw decoder order", None), ("valid first, α=0", Ranking(length_exponent=0.0)),
+            ("valid first, α=0.5", Ranking(length_exponent=0.5)), ("valid first, α=1", Ranking(length_exponent=1.0)),
+            ("valid first, α=1.5", Ranking(length_exponent=1.5)), ("per token only, α=1", Ranking(valid_first=False))]
+
+
+def _row(scores: list[dict[str, float]]) -> str:
+    def cell(key: str, scale: float = 100.0) -> str:
+        values = [s[key] * scale for s in scores]
+        sd = statistics.stdev(values) if len(values) > 1 else 0.0
+        return f"{statistics.mean(values):.1f}" + (f" ± {sd:.1f}" if len(values) > 1 else "")
+
+    return " | ".join([cell("train_s", 1.0), cell("at_least_50"), cell("mean_similarity"), cell("validity"),
+                       cell("distinct", 1.0)])
+
+
+def run_variant(data: Path, work: Path, profile: str, seed: int, overrides: dict[str, Any],
+                src: list[str], tgt: list[str]) -> tuple[dict[str, float], TransformerModel]:
+    model = TransformerModel(ModelPaths(data, work), profile=profile, seed=seed, overrides=overrides)
+    start = time.perf_counter()
+    model.train()
+    train_s = time.perf_counter() - start
+    chosen, _ = model.predict_ranked(src, n_best=1)
+    top1 = [h[0].actions if h else "" for h in chosen]
+    s = score(src, tgt, top1).as_dict()
+    s.update({"train_s": train_s, "distinct": collapse(tgt, top1).distinct})
+    return s, model
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("data_dir", type=Path)
+    parser.add_argument("work_root", type=Path)
+    parser.add_argument("--profile", default="cpu")
+    parser.add_argument("--levers", default="baseline,retrieval", help=f"comma-separated, of: {', '.join(LEVERS)}")
+    parser.add_argument("--seeds", default="42", help="comma-separated seeds (3 for the chosen settings)")
+    parser.add_argument("--steps", type=int, default=0, help="override train_steps of every variant (0: keep)")
+    args = parser.parse_args()
+    src, tgt = read_pairs(args.data_dir, "valid")
+    seeds = [int(s) for s in args.seeds.split(",")]
+    print(f"validation split: {len(src)} reactions; profile {args.profile}; seeds {seeds}")
+    print("| lever | train s | valid ≥ 50 % | valid mean | valid validity | distinct top-1 |")
+    print("|---|---|---|---|---|---|")
+    first_model = None
+    for lever in args.levers.split(","):
+        overrides = dict(LEVERS[lever])
+        if args.steps:
+            overrides["onmt"] = {**overrides.get("onmt", {}), "train_steps": args.steps}
+        runs = []
+        for seed in seeds:
+            s, model = run_variant(args.data_dir, args.work_root / f"{lever.replace(' ', '_')}-s{seed}", args.profile,
+                                   seed, overrides, src, tgt)
+            runs.append(s)
+            first_model = first_model or model
+        print(f"| {lever} | {_row(runs)} |", flush=True)
+    if first_model is None:
+        return
+    width = (first_model.ranking() or Ranking()).width
+    _, raw = first_model.predict_ranked(src, n_best=width)  # the decoder's own n-best, once
+    print(f"\ndecoding levers on the first variant's {width}-best ({args.levers.split(',')[0]}, seed {seeds[0]}):")
+    print("| ranking | valid ≥ 50 % | valid mean | valid validity | distinct top-1 |")
+    print("|---|---|---|---|---|")
+    for label, ranking in DECODING:
+        top1 = [(ranking.rank(s, h) if ranking else h)[0].actions if h else "" for s, h in zip(src, raw)]
+        s = score(src, tgt, top1)
+        print(f"| {label} | {100 * s.at_least_50:.1f} | {100 * s.mean_similarity:.1f} | {100 * s.validity:.1f} | "
+              f"{collapse(tgt, top1).distinct} |")
+
+
+if __name__ == "__main__":
+    main()
