@@ -266,3 +266,12 @@ def test_cli_serve_help_and_no_models(tmp_path: Path) -> None:
     assert result.exit_code == 0 and "--models" in result.output and "127.0.0.1" in result.output
     result = CliRunner().invoke(main, ["serve", "--models-dir", str(tmp_path)])
     assert result.exit_code == 2 and "no trained model" in result.stderr
+
+
+def test_export_link_with_bad_parameters_is_4xx(client: TestClient) -> None:
+    r = client.get("/export", params={"reaction": ESTER, "n_best": 0})
+    assert r.status_code == 422 and "n_best" in _error(r)
+    r = client.get("/export", params={"reaction": ESTER, "format": "pdf"})
+    assert r.status_code == 422 and "format" in _error(r)
+    r = client.get("/export", params={"reaction": "C1CC>>C"})
+    assert r.status_code == 422 and "invalid SMILES" in _error(r)

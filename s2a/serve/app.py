@@ -16,6 +16,7 @@ from typing import Any, Optional, Union
 
 from fastapi import FastAPI, Query, Request
 from fastapi.exceptions import RequestValidationError
+from pydantic import ValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -103,8 +104,8 @@ async def _too_large(send: Send, limit: int) -> None:
     await send({"type": "http.response.body", "body": body.body})
 
 
-def _one_line(exc: RequestValidationError) -> str:
-    errors = exc.errors()
+def _one_line(exc: Union[RequestValidationError, ValidationError]) -> str:
+    errors = list(exc.errors())
     if not errors:
         return "invalid request"
     first = errors[0]
@@ -131,7 +132,7 @@ def create_app(models: Mapping[str, Union[ServedModel, ProcedurePredictor]], exa
     }
     if neighbours is None and "nn" in loaded:
         neighbours = NeighbourLookup(loaded["nn"])
-    names = list(loaded)
+    model_names = list(loaded)
 
     @contextlib.asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -147,6 +148,10 @@ def create_app(models: Mapping[str, Union[ServedModel, ProcedurePredictor]], exa
     # -- errors -----------------------------------------------------------------------------------
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
+        return JSONResponse({"error": _one_line(exc)}, status_code=422)
+
+    @app.exception_handler(ValidationError)  # a model built from query parameters (GET /export)
+    async def _invalid_model(request: Request, exc: ValidationError) -> JSONResponse:
         return JSONResponse({"error": _one_line(exc)}, status_code=422)
 
     @app.exception_handler(UserError)
@@ -244,11 +249,11 @@ def create_app(models: Mapping[str, Union[ServedModel, ProcedurePredictor]], exa
     # -- what is loaded ---------------------------------------------------------------------------
     @app.get("/models", response_model=ModelsOut, tags=["info"])
     def models_route() -> ModelsOut:
-        return ModelsOut(default=names[0], models=[ModelOut(**m.describe()) for m in loaded.values()])
+        return ModelsOut(default=model_names[0], models=[ModelOut(**m.describe()) for m in loaded.values()])
 
     @app.get("/health", response_model=HealthOut, tags=["info"])
     def health() -> HealthOut:
-        return HealthOut(models=names)
+        return HealthOut(models=model_names)
 
     # -- the page ---------------------------------------------------------------------------------
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
@@ -271,6 +276,8 @@ def create_app(models: Mapping[str, Union[ServedModel, ProcedurePredictor]], exa
             return _page_error(form, " ".join(str(e).split()), 404 if isinstance(e, UnknownModel) else 422)
         except ServeError as e:
             return _page_error(form, e.message, e.status)
+        except ValidationError as e:
+            return _page_error(form, _one_line(e), 422)
         svg = reaction_svg(result.reaction.precursors, result.reaction.products)
         neighbour, nn_svg, note = None, "", "Serve the nn model (s2a serve --models ...,nn) to see it."
         if neighbours is not None:
@@ -287,7 +294,7 @@ def create_app(models: Mapping[str, Union[ServedModel, ProcedurePredictor]], exa
         return HTMLResponse(page.render(list(loaded), form, examples, shown))
 
     def names_default() -> str:
-        return names[0]
+        return model_names[0]
 
     def _page_error(form: page.Form, message: str, status: int) -> HTMLResponse:
         return HTMLResponse(page.render(list(loaded), form, examples, error=message), status_code=status)
