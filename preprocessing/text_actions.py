@@ -171,7 +171,8 @@ _VERBS: list[tuple[str, str]] = [
               r"provides|furnishes|"
               r"provid(?:ed|ing)|furnish(?:ed|ing)|obtaining|(?:was|were|is|are)\s+(?:thus\s+|then\s+|finally\s+)?"
               r"(?:obtained|isolated|recovered)(?!\s+(?:by|from|as\s+described|in\s+Example))|(?:obtained|isolated)\s+(?:was|were)\b"),
-    ("stir", r"stirr(?:ed|ing)|stir|agitated|shaken|(?:allowed|left)\s+to\s+react|reacted|allowed\s+to\s+proceed"),
+    ("stir", r"stirr(?:ed|ing)|stir|agitated|shaken|(?:allowed|left)\s+to\s+react|reacted|allowed\s+to\s+proceed|"
+             r"(?<=(?:reaction|hydrogenation|mixture)\s+(?:was|is)\s+(?:then\s+)?)(?:carried\s+out|conducted|performed|continued|run)\b"),
     ("heat", r"(?:re-?)?heat(?:ed|ing)|warm(?:ed|ing)|(?:re-?)?cool(?:ed|ing)|chill(?:ed|ing)|"
              r"(?:cool|heat|warm)(?=\s+(?:to|the|it|in|on|down|and|slowly|gradually)\b|\s*[,.;]|\s*$)|brought\s+to|raised\s+to|lowered\s+to|"
              r"(?:allowed|left)\s+to\s+(?:cool|warm|reach|come|return|adapt|attain|rise)|return(?:ed)?\s+to|"
@@ -179,7 +180,8 @@ _VERBS: list[tuple[str, str]] = [
     ("add", r"add(?:ed|ing|ition(?:\s+(?:in\s+(?:one|a\s+single)\s+portion|dropwise|portionwise))?\s+of|s)?(?!\w)|charged|poured|"
             r"transferred\s+(?:(?:via|by|with|through)\s+(?:a\s+)?(?:cannula|syringe|pipette)\s+)?(?:in)?to(?=\s+(?:an?|the)\s+(?:[\w-]+\s+){0,3}?(?:solution|suspension|mixture))|dilut(?:ed|ing|ion)|treated|treating|treatment\s+with|"
             r"dissolv(?:ed|ing|e)|re-?dissolv(?:ed|e)|suspended|placed(?=\s+(?:in|into)\s+an?\s+(?:[\w-]+\s+){0,3}?(?:flask|vial|vessel|tube|reactor|autoclave))|suspending|taken\s+up|(?:was|were|is|are)\s+(?:then\s+)?combined|combined\s+with|"
-            r"mixed|admixed|dropped|cannulated|injected|introduc(?:ed|ing)"),
+            r"mixed|admixed|dropped|cannulated|injected|introduc(?:ed|ing)|"
+            r"passed\s+(?:in)?(?:to|through)(?=\s+the\s+(?:[\w-]+\s+)?(?:solution|mixture|suspension))"),
 ]
 _PRIORITY = ("ph", "microwave", "sonicate", "phasesep", "collect", "partition")
 _NO_LOOKBEHIND = {"ph", "phasesep", "collect", "partition", "filter", "concentrate", "yield", "microwave", "sonicate"}
@@ -228,7 +230,7 @@ _LAYER_SUBJECT = re.compile(
 _SOLID_WORDS = re.compile(r"\b(?:solids?|precipitates?|crystals?|powder|filter cake|cake|crystalline|product|compound|residue|salt|title compound|material)\b", re.I)
 _VACUUM = re.compile(r"\b(?:in\s+vacuo|(?:under|at)\s+(?:high\s+|reduced\s+)?(?:vacuum|pressure)|vacuum|in\s+a\s+desiccator)\b", re.I)
 _SOLUTION_OF = re.compile(
-    r"^(?:(?:a|an|the)\s+)?(?:(?:[\w-]+|ice-cooled|well-stirred)\s+){0,3}?(?:solution|suspension|mixture|slurry|emulsion)\s+"
+    r"^(?:(?:a|an|the)\s+)?(?:(?:[\w-]+|\([^()]*\))\s+){0,3}?(?:solution|suspension|mixture|slurry|emulsion)\s+"
     r"(?:of|containing)\s+(?P<solutes>.+?)\s+in\s+(?P<solvents>.+)$",
     re.I,
 )
@@ -274,6 +276,8 @@ class _Sentence:
     def __init__(self) -> None:
         self.actions: list[Action] = []
         self.last_kind = ""
+        self.solid = False  # the last clause with a subject was about a solid ("The solid was washed ... and dried")
+        self.text = ""
 
     def add(self, action: Action) -> None:
         if isinstance(action, CollectLayer) and self.actions and self.actions[-1] == action:
@@ -292,7 +296,9 @@ def _add_modifiers(text: str) -> dict[str, object]:
 
 
 _IN = re.compile(r"\s+in\s+")
-_SOLUTION_OF_LIST = re.compile(r"^(?:(?:a|an|the)\s+)?(?:[\w-]+\s+){0,2}?(?:solution|suspension|mixture|slurry)\s+(?:of|containing)\s+(?P<m>.+)$", re.I)
+_SOLUTION_OF_LIST = re.compile(
+    r"^(?:(?:a|an|the)\s+)?(?:(?:[\w-]+|\([^()]*\))\s+){0,2}?(?:solution|suspension|mixture|slurry)\s+(?:of|containing)\s+(?P<m>.+)$", re.I
+)
 
 
 def _in_solvent(text: str) -> Optional[list[Action]]:
@@ -415,7 +421,7 @@ def _h_add(s: _Sentence, seg: str, m: re.Match[str], subject: str, after: str) -
         for i, (c, _) in enumerate(found):
             s.add(Add(c, **(mods if i == len(found) - 1 else {})))  # type: ignore[arg-type]
         return
-    if verb in ("added",) or verb.startswith(("add", "charged", "introduc", "dropped", "injected", "cannulated", "poured", "mixed", "admixed", "combined", "treat", "dilut", "addition")):
+    if verb in ("added",) or verb.startswith(("add", "charged", "introduc", "dropped", "injected", "cannulated", "poured", "mixed", "admixed", "combined", "treat", "dilut", "addition", "passed")):
         subject_solution = (_make_solution(tm.strip_modifiers(subject)) or _in_solvent(tm.strip_modifiers(subject))) if subject else None
         as_solution = _SOLUTION_IN.match(tm.strip_modifiers(after.strip())) if after else None
         subject_chems = tm.chemicals(subject) if subject and not subject_solution else []
@@ -434,10 +440,16 @@ def _h_add(s: _Sentence, seg: str, m: re.Match[str], subject: str, after: str) -
                 target_actions = [Add(c) for c, _ in tm.chemicals(target_text)]
             obj_text = ""
         elif tgt and verb.startswith(("transferred", "poured", "added")):
-            solution = _make_solution(tm.strip_modifiers(_split_solution_target(tgt.group("t"))[0]))
+            target_text = tm.strip_modifiers(_split_solution_target(tgt.group("t"))[0])
+            solution = _make_solution(target_text)
             if solution:
                 for a in solution:
                     s.add(a)
+                return
+            listed = _SOLUTION_OF_LIST.match(target_text)
+            if listed:  # "added to a cooled solution of methylamine (40% in water)": the reagent in the flask
+                for c, _ in tm.chemicals(listed.group("m")):
+                    s.add(Add(c))
                 return
         if verb.startswith(("treat", "dilut", "mixed", "admixed", "combined")):
             w = rsearch(r"\b(?:with|by|using)\s+(?P<m>.+)$", after, re.I)
@@ -493,6 +505,7 @@ _WAS_ADDED = re.compile(r"\b(?:was|were|is|are)\s+(?:then\s+)?(?:slowly\s+|caref
 
 def _clean_material_text(text: str) -> str:
     text = _PURPOSE.sub("", text)
+    text = rsub(r",?\s+(?:while\s+|whilst\s+)?(?:maintaining|keeping|holding)\b.*$", "", text, flags=re.I)
     text = rsub(r"\b(?:as\s+a\s+(?:solid|liquid|powder|gas|neat\s+liquid)|neat)\b", "", text, flags=re.I)
     return text
 
@@ -662,6 +675,8 @@ def _h_wash(s: _Sentence, seg: str, m: re.Match[str], subject: str, after: str) 
 
 
 def _solid_context(s: _Sentence, subject: str, seg: str) -> bool:
+    if not subject and s.solid:
+        return True
     if _SOLID_WORDS.search(subject) and not _LAYER_SUBJECT.match(subject):
         return True
     last_filter = next((a for a in reversed(s.actions) if isinstance(a, Filter)), None)
@@ -705,7 +720,7 @@ def _h_filter(s: _Sentence, seg: str, m: re.Match[str], subject: str, after: str
         phase = "precipitate"
     elif subject and _SOLID_WORDS.search(subject) and not rsearch(r"\b(?:mixture|solution|suspension|filtrate)\b", subject, re.I):
         phase = "precipitate"
-    elif "filtrate" in seg.lower():
+    elif "filtrate" in seg.lower() or ("filtrate" in s.text.lower() and not _SOLID_WORDS.search(subject)):
         phase = "filtrate"
     elif any(isinstance(a, DrySolution) for a in s.actions[-1:]):
         phase = "filtrate"
@@ -1025,6 +1040,10 @@ def _clause_actions(s: _Sentence, seg: str, verb: re.Match[str]) -> None:
     verb = _choose_verb(seg, verb)
     kind = verb.lastgroup or ""
     subject = _subject(seg[: verb.start()])
+    if subject:
+        s.solid = bool(_SOLID_WORDS.search(subject)) and not _LAYER_SUBJECT.match(subject) and not rsearch(
+            r"\b(?:solution|mixture|suspension|filtrate|layer|phase|extracts?)\b", subject, re.I
+        )
     after = seg[verb.end() :]
     layer = _LAYER_SUBJECT.match(subject)
     if layer and kind in _LAYER_KINDS:
@@ -1127,6 +1146,7 @@ def _one_sentence(sentence: str) -> list[Action]:
     text = rsub(r"\b(After|Upon|On|Following|During|With|Before)\s+the\s+", r"\1 ", text.strip())
     text = _VESSEL_PREFIX.sub("", text)
     s = _Sentence()
+    s.text = text
     for seg, verb in _segments(text):
         if verb is not None:
             _clause_actions(s, seg.strip(), verb)

@@ -183,7 +183,7 @@ def strip_brackets(text: str) -> str:
 
 
 # ---------------------------------------------------------------- conditions
-_TNUM = r"\(?[-−–]?\s?\d+(?:\.\d+)?\)?"
+_TNUM = r"(?:\([-−–]\s?\d+(?:\.\d+)?\)|[-−–]?\s?\d+(?:\.\d+)?)"  # "(−78)° C" keeps its brackets
 _DEG = r"(?:°\s?C\b\.?|°\s?C|℃|°\s?F\b|°(?!\s?\d)|\s?deg(?:rees?)?\.?\s?C(?:elsius)?\b|\s?degrees?\b|\s?K\b(?=\s|$|[,.;)]))"
 _TEMP_VALUE = rf"{_TNUM}\s?(?:°\s?(?:C\b\.?)?)?(?:\s?(?:-|–|to|and)\s?{_TNUM})?\s?{_DEG}"
 _COMPARATOR = r"(?:(?:below|above|under|not exceeding|not above|less than|lower than|higher than|at least|about|approximately|around|ca\.|near|between|from)\s|[<>≤≥]\s?|[~˜]\s?)"

@@ -166,3 +166,13 @@ OLD_STYLE_AND_SOLUTIONS = [
 @pytest.mark.parametrize("sentence,expected", OLD_STYLE_AND_SOLUTIONS)
 def test_old_style_and_solutions(sentence: str, expected: str) -> None:
     assert r(sentence) == expected
+
+
+def test_bracketed_temperature_and_solid_subject_carry_over() -> None:
+    assert r("To a cooled (0 °C) solution of the amine (1 g) in DCM (5 ml) was added TEA (1 ml).") == (
+        "MAKESOLUTION with amine (1 g) and DCM (5 ml); ADD SLN; ADD TEA (1 ml) at 0 °C."
+    )
+    assert r("The solid was washed with water and dried.") == "WASH with water; DRYSOLID."
+    assert r("The organic layer was washed with water and dried.") == (
+        "COLLECTLAYER organic; WASH with water; DRYSOLUTION over unknown."
+    )
