@@ -215,11 +215,10 @@ _LEADING_WORDS = re.compile(
     r"it|this)\s*,?\s+)+",
     re.I,
 )
-_AUXILIARY = re.compile(
-    r"\s*(?:,\s*)?\b(?:was|were|is|are|be|been|being|had|has|have|then|subsequently|again|also|first|finally|"
-    r"can|may|could|should|must|allowed|left|to|further|thereafter|gradually|slowly|carefully|immediately|"
-    r"successively|sequentially|directly|rapidly|quickly|cautiously)\s*$",
-    re.I,
+_AUXILIARIES = frozenset(
+    """was were is are be been being had has have then subsequently again also first finally can may could should
+    must allowed left to further thereafter gradually slowly carefully immediately successively sequentially directly
+    rapidly quickly cautiously""".split()
 )
 _LAYER_SUBJECT = re.compile(
     r"^(?:the\s+)?(?:(?:combined|remaining|separated|resulting|pooled|two|second|first|upper|lower|collected|"
@@ -348,13 +347,13 @@ _SUBORDINATE_START = re.compile(
 
 
 def _subject(before: str) -> str:
-    subject = _AUXILIARY.sub("", before)
-    while True:
-        shorter = _AUXILIARY.sub("", subject)
-        if shorter == subject:
-            break
-        subject = shorter
-    subject = _SUBORDINATE_START.sub("", subject.strip())
+    """The clause's subject: the text before the verb without trailing auxiliaries ('X was then')."""
+    words = before.rstrip(" ,").split(" ")
+    while words and words[-1].strip(",").lower() in _AUXILIARIES:
+        words.pop()
+        if words:
+            words[-1] = words[-1].rstrip(",")
+    subject = _SUBORDINATE_START.sub("", " ".join(words).strip())
     return _LEADING_WORDS.sub("", subject).strip(" ,")
 
 
