@@ -49,6 +49,7 @@ class Run:
     client_errors: int = 0  # 4xx
     server_errors: int = 0  # 5xx or no answer
     unexpected: int = 0  # a well-formed request not 200, or a malformed one not 4xx
+    load: float = 0.0  # 1-minute load average at the end of the run (other work on the machine shows here)
 
     def pct(self, q: float) -> float:
         if not self.latencies:
@@ -188,6 +189,7 @@ def run_load(url: str, model: str, kind: str, make: Callable[[int], Request], n_
     for t in threads:
         t.join()
     result.seconds = time.perf_counter() - start
+    result.load = os.getloadavg()[0]
     return result
 
 
@@ -262,12 +264,12 @@ def main() -> None:
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     print(f"\ns2a serve on 127.0.0.1, {args.clients} concurrent clients, n-best {args.n_best}, {cores} cores "
           f"(server and clients share them); models: {', '.join(models)}")
-    print("| model | run | requests | req/s | reactions/s | p50 ms | p95 ms | p99 ms | 4xx | 5xx | unexpected |")
-    print("|---|---|---|---|---|---|---|---|---|---|---|")
+    print("| model | run | requests | req/s | reactions/s | p50 ms | p95 ms | p99 ms | 4xx | 5xx | unexpected | load |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
     for r in rows:
         print(f"| {r.model} | {r.kind} | {r.requests} | {r.requests / r.seconds:,.1f} | {r.reactions / r.seconds:,.1f} "
               f"| {r.pct(50):.1f} | {r.pct(95):.1f} | {r.pct(99):.1f} | {r.client_errors} | {r.server_errors} "
-              f"| {r.unexpected} |")
+              f"| {r.unexpected} | {r.load:.1f} |")
     print(f"\npeak server memory (RSS): {server.peak_rss / 2**20:,.0f} MiB")
     for name in names:
         clean = next(r for r in rows if r.model == name and r.kind == "single")
