@@ -109,7 +109,9 @@ _INVALID = re.compile(r"\blyophili[sz]|\bfreeze-?dri|\bfrozen\b|\bboiled with (?
 _NOT_ACTION = re.compile(
     r"\b(?:analy[sz]ed|characteri[sz]ed|confirmed|identified|determined|measured|monitored|checked|"
     r"assayed|verified|estimated)\s+(?:by|using|with|via)\b|\battempt\b|\bwas used (?:in|for|directly|without)|"
-    r"\bused (?:directly |as such )?(?:in|for) the (?:next|subsequent|following)\b",
+    r"\bused (?:directly |as such )?(?:in|for) the (?:next|subsequent|following)\b|"
+    r"\bhad\s+an?\s+(?:[\w-]+\s+){0,3}?(?:melting|boiling|weight|molecular|purity|optical|content|value|m\.p\.|mp|"
+    r"ratio|retention|Rf|specific|viscosity|transmittance|analysis|spectrum)",
     re.I,
 )
 _SUBORDINATE_DONE = re.compile(
@@ -157,9 +159,11 @@ _VERBS: list[tuple[str, str]] = [
     ("filter", r"filter(?:ed|ing)?(?!\s*(?:cake|paper|aid|pad|funnel))|filtration|suction-filtered|collected\s+(?:by|on|via|through)|"
                r"(?:elimination|removal|separation)\s+of\s+(?:the\s+)?(?:desiccant|drying\s+agent|solids?|precipitate|catalyst|insolubles?)|"
                r"(?:was|were|is|are)\s+(?:then\s+)?collected(?!\s+and\s+combined)|(?<=(?:solids?|precipitates?|crystals|product)\s)collected"),
-    ("concentrate", r"concentrat(?:ed|ing|ion)(?!\s+(?:hydrochloric|sulfuric|sulphuric|nitric|HCl|H2SO4|aqueous|ammonia|ammonium|"
+    ("concentrate", r"concentrat(?:ed|ing)(?!\s+(?:hydrochloric|sulfuric|sulphuric|nitric|HCl|H2SO4|aqueous|ammonia|ammonium|"
                     r"acid|phosphoric|formic|acetic|hydrobromic|HBr|NaOH|sodium|potassium|KOH|solution\s+of|brine|NH|HNO3))|"
-                    r"evaporat(?:ed|ing|ion|e)|rotovap\w*|rotary\s+evaporat\w*|stripped|distilled\s+off|removed|removal\s+of"),
+                    r"concentration(?=\s+(?:of\s+the\s+(?:solution|mixture|filtrate|extracts?|organic|reaction|solvent)|under|in\s+vacuo|"
+                    r"to|at\s+reduced|on|and|followed|gave|afforded|yielded|provided)\b|\s*[,.;]|\s*$)|"
+                    r"evaporat(?:ed|ing|e)|evaporation(?!\s+(?:rate|residue))|rotovap\w*|rotary\s+evaporat\w*|stripped|distilled\s+off|removed|removal\s+of"),
     ("recrystallize", r"re-?crystalli[sz](?:ed|ation|ing|e)|crystalli[sz](?:ed|ation)\s+from"),
     ("triturate", r"triturat(?:ed|ing|ion|e)"),
     ("purify", r"purif(?:ied|y|ying|ication)|chromatograph(?:ed|y)|column\s+chromatography|distilled(?!\s+off)|distillation(?!\s+of\s+the\s+solvent)"),
@@ -179,7 +183,7 @@ _VERBS: list[tuple[str, str]] = [
              r"(?:bath|cooling)\s+(?:was|is)\s+removed|kept|maintained|held|placed\s+in\s+an?\s+(?:ice|oil|water|cooling)[\s-]?bath"),
     ("add", r"add(?:ed|ing|ition(?:\s+(?:in\s+(?:one|a\s+single)\s+portion|dropwise|portionwise))?\s+of|s)?(?!\w)|charged|poured|"
             r"transferred\s+(?:(?:via|by|with|through)\s+(?:a\s+)?(?:cannula|syringe|pipette)\s+)?(?:in)?to(?=\s+(?:an?|the)\s+(?:[\w-]+\s+){0,3}?(?:solution|suspension|mixture))|dilut(?:ed|ing|ion)|treated|treating|treatment\s+with|"
-            r"dissolv(?:ed|ing|e)|re-?dissolv(?:ed|e)|suspended|placed(?=\s+(?:in|into)\s+an?\s+(?:[\w-]+\s+){0,3}?(?:flask|vial|vessel|tube|reactor|autoclave))|suspending|taken\s+up|(?:was|were|is|are)\s+(?:then\s+)?combined|combined\s+with|"
+            r"dissolv(?:ed|ing|e)|re-?dissolv(?:ed|e)|suspended|slurried|re-?slurried|placed(?=\s+(?:in|into)\s+an?\s+(?:[\w-]+\s+){0,3}?(?:flask|vial|vessel|tube|reactor|autoclave))|suspending|taken\s+up|(?:was|were|is|are)\s+(?:then\s+)?combined|combined\s+with|"
             r"mixed|admixed|dropped|cannulated|injected|introduc(?:ed|ing)|"
             r"passed\s+(?:in)?(?:to|through)(?=\s+the\s+(?:[\w-]+\s+)?(?:solution|mixture|suspension))"),
 ]
@@ -403,7 +407,7 @@ def _h_add(s: _Sentence, seg: str, m: re.Match[str], subject: str, after: str) -
             s.add(MakeSolution(materials))
             s.add(Add(Chemical(SOLUTION), **_add_modifiers(after[added_later.end() :])))  # type: ignore[arg-type]
             return
-    if verb.startswith(("dissolv", "re-dissolv", "redissolv", "suspend", "taken", "placed")) or (
+    if verb.startswith(("dissolv", "re-dissolv", "redissolv", "suspend", "taken", "placed", "slurried", "reslurried", "re-slurried")) or (
         rsearch(r"combined|mixed", verb) and rmatch(r"^\s*(?:together\s+)?in\s+", after)
     ):
         # "A was dissolved in B", "by dissolving A and B in C": in text order, conditions on the last
@@ -414,7 +418,7 @@ def _h_add(s: _Sentence, seg: str, m: re.Match[str], subject: str, after: str) -
             split = tm.find_top(after, re.compile(r"\s+in\s+"))
             solutes = tm.chemicals(after[: split.start()]) if split else []
             rest = after[split.start() :] if split else after
-        rest = rsub(r"^\s*(?:in|into|with)\s+", "", rest.strip(), flags=re.I)
+        rest = rsub(r"^\s*(?:(?:again|then|further|once\s+more)\s+)?(?:in|into|with)\s+", "", rest.strip(), flags=re.I)
         solvents = tm.chemicals(_clean_material_text(rest))
         found = solutes + solvents
         for i, (c, _) in enumerate(found):
@@ -493,7 +497,7 @@ def _h_add(s: _Sentence, seg: str, m: re.Match[str], subject: str, after: str) -
             s.add(SetTemperature(cooled))
         if verb.startswith(("treat", "dilut", "mixed", "admixed", "combined")):
             for c, _ in subject_chems:
-                s.add(Add(c))
+                s.add(Add(c, **({} if obj_chems else mods)))  # type: ignore[arg-type]
             _emit_adds(s, obj_chems, mods)
         else:
             _emit_adds(s, subject_chems + obj_chems, mods)

@@ -112,7 +112,8 @@ _GENERIC = re.compile(
     r"materials?|solids?|precipitates?|filtrates?|extracts?|layers?|phases?|oils?|concentrates?|contents|"
     r"filter cake|cake|crystals|mass|compounds?|solvents?|it|this|them|batch|vessel|flask|system|"
     r"fractions?|liquors?|mother liquors?|gum|foam|powder|substance|liquid|portion|volatiles|emulsion|"
-    r"free base(?: of the product)?|base|salt|acid|amine|ester|intermediate|ones?|all|crude|mixture thus obtained|"
+    r"free base(?: of the product)?|base|salt|acid|amine|ester|intermediate|ones?|all|crude|mixture thus obtained|samples?|"
+    r"(?:[\w-]+\s+)?reactions?|"
     r"obtained residue thus|reactants?|reagents?|filter|funnel|apparatus|tube|mixture obtained|"
     r"(?:compound|product|material|residue|solid|oil|solution|mixture)\s+(?:thus\s+|so\s+)?(?:obtained|formed|prepared))$",
     re.I,
@@ -408,7 +409,9 @@ _SPELLED_QUANTITY = re.compile(
     re.I,
 )
 _REFERRING_PREFIX = re.compile(r"^(?:resulting|resultant|said|above|above-mentioned|aforementioned|aforesaid|previously prepared)\s+", re.I)
-_OF_THEORY = re.compile(r"^(?P<p>\d+(?:\.\d+)?\s?%)\s+(?:of\s+(?:the\s+)?theory|yield)\s+of\s+(?:the\s+)?", re.I)
+_OF_THEORY = re.compile(
+    r"^(?:in\s+)?(?:an?\s+)?(?P<p>\d+(?:\.\d+)?\s?%)\s+(?:of\s+(?:the\s+)?theory\s+of|yield(?:\s+of)?)\s+(?:the\s+)?", re.I
+)
 _AMOUNT_OF = re.compile(rf"\s+in\s+(?:an?\s+)?(?:amount|quantity|yield)\s+of\s+(?P<q>{QUANTITY})\s*$", re.I)
 _STARTS_WITH_DURATION = re.compile(rf"^{_DURATION_CORE}\b")
 _EQUIPMENT = re.compile(
@@ -416,12 +419,15 @@ _EQUIPMENT = re.compile(
     r"thermometer|device)s?(?:\s+(?:equipped|fitted|provided)\b.*)?$",
     re.I,
 )
-_STOPWORDS = frozenset("a an the it of in on at to with and or by from this that which these them its as is was then".split())
+_STOPWORDS = frozenset(
+    """a an the it of in on at to with and or by from this that which these them its as is was then again further
+    also thereafter subsequently now first finally additionally latter former""".split()
+)
 _DESCRIPTOR_TAIL = re.compile(
     r"(?:,\s*|\s+)(?:which|that|having|melting|m\.p\.|mp\b|b\.p\.|with an? (?:m\.p\.|melting|boiling)|"
     r"and has|in the form of|as an? |as the |named in|until|while|whilst|maintaining|keeping|at such a rate|at a rate|"
     r"so that|so as|equipped with|fitted with|in an? (?:\w+ )?manner|instead of|(?:pre-?)?cooled|heated|warmed|chilled|"
-    r"kept|maintained|added|dropped)\b.*$|"
+    r"kept|maintained|added|dropped|resulted|resulting in|caused|led to|for\s+(?:the\s+)?\w+ations?|with the)\b.*$|"
     r"\s+(?:with|having|and has|and|or|then|plus|of|in|at|to|by|from|for)\s*(?:an?\s*)?$",
     re.I,
 )
@@ -435,8 +441,14 @@ def chemical(text: str) -> Optional[tuple[Chemical, int]]:
     if spelled:  # "Five milliliters of methanol"
         text = f"{text[spelled.end():]} ({spelled.group('q')})"
     text = _ARTICLES.sub("", text).strip()
-    if not text or _STARTS_WITH_DURATION.match(rsub(r"^(?:(?:after|for|during|over|within|another|final|the final|a further|additional)\s+)+", "", text, flags=re.I)):
+    if not text:
         return None
+    untimed = rsub(r"^(?:(?:after|for|during|over|within|another|final|the final|a further|additional)\s+)+", "", text, flags=re.I)
+    timed = _STARTS_WITH_DURATION.match(untimed)
+    if timed:  # "After 1 hour 40 minutes water (20 ml)": the time is no part of the name
+        text = untimed[timed.end() :].strip(" ,")
+        if not text:
+            return None
     clause = rsearch(r"\s+(?:was|were|is|are|had|has|have|being)(?:\s+|$)", text)
     if clause and clause.start() > 0 and _outside_brackets(text, clause.start()):
         text = text[: clause.start()].strip()
