@@ -14,17 +14,17 @@ import json
 import logging
 import queue
 import threading
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Optional, TypeVar, Union
 
-from s2a.api import FailedReaction, ProcedurePredictor, ReactionPrediction, ReactionQuery, Result
+from s2a.api import FailedReaction, ProcedurePredictor, ReactionQuery, Result
 from s2a.errors import MissingArtifact, UnknownModel, UserError
 from s2a.procedure import render_steps
-from s2a.reaction import CanonicalReaction, canonical_molecule, canonical_reaction
+from s2a.reaction import CanonicalReaction, canonical_reaction
 from s2a.tokenization import detokenize_smiles
 
 log = logging.getLogger("s2a.serve")
@@ -292,60 +292,41 @@ def served(models: Mapping[str, ServedModel], name: Optional[str]) -> ServedMode
 # -- examples of the test split --------------------------------------------------------------------
 @dataclass(frozen=True)
 class Example:
+    """A test reaction linked on the page (the processed splits keep no compound names)."""
+
     reaction: str
     names: str = ""
 
 
 def load_examples(data_dir: Path, n: int = 8) -> list[Example]:
-    """The first `n` test reactions (test.jsonl with its compound names, else src-test.txt)."""
+    """The first `n` readable test reactions (test.jsonl's reaction_smiles, else src-test.txt)."""
     jsonl, src = Path(data_dir) / "test.jsonl", Path(data_dir) / "src-test.txt"
     out: list[Example] = []
     try:
         if jsonl.is_file():
             with jsonl.open(encoding="utf-8") as f:
-                for line in f:
-                    if len(out) >= n:
-                        break
-                    row = json.loads(line)
-                    smiles = row.get("reaction_smiles") or row.get("canonical_reaction_smiles") or ""
-                    if not smiles:
-                        continue
-                    out.append(Example(smiles, _names_in_order(smiles, row.get("names"))))
+                candidates = (str(json.loads(line).get("reaction_smiles") or "") for line in f if line.strip())
+                out = _readable(candidates, n)
         elif src.is_file():
             with src.open(encoding="utf-8") as f:
-                for line in f:
-                    if len(out) >= n:
-                        break
-                    if line.strip():
-                        out.append(Example(detokenize_smiles(line)))
-    except (OSError, ValueError) as e:
+                out = _readable((detokenize_smiles(line) for line in f if line.strip()), n)
+    except (OSError, ValueError, AttributeError) as e:
         log.warning("serve: no examples from %s: %s", data_dir, e)
     return out
 
 
-def _names_in_order(smiles: str, names: Any) -> str:
-    """'name1;name2;…' in the order of the reaction's compounds, from a {name: SMILES} mapping."""
-    if not isinstance(names, Mapping) or not names:
-        return ""
-    try:
-        by_smiles: dict[str, str] = {}
-        for name, s in names.items():
-            try:
-                by_smiles.setdefault(canonical_molecule(str(s)), str(name))
-            except UserError:
-                continue
-        from rxn.chemutils.reaction_smiles import parse_any_reaction_smiles
-
-        eq = parse_any_reaction_smiles(smiles)
-        compounds = [c for c in [*eq.reactants, *eq.agents, *eq.products] if c]
-        labels = [by_smiles.get(canonical_molecule(c), "") for c in compounds]
-        canonical_reaction(smiles)
-    except Exception:  # noqa: BLE001 - an example without names is still an example
-        return ""
-    while labels and not labels[-1]:
-        labels.pop()
-    return ";".join(label.replace(";", ",") for label in labels)
+def _readable(candidates: Iterable[str], n: int) -> list[Example]:
+    out: list[Example] = []
+    for smiles in candidates:
+        if len(out) >= n:
+            break
+        try:
+            canonical_reaction(smiles)
+        except UserError:
+            continue
+        out.append(Example(smiles))
+    return out
 
 
-__all__ = ["Example", "Limits", "Neighbour", "NeighbourLookup", "ReactionPrediction", "ServedModel",
+__all__ = ["Example", "Limits", "Neighbour", "NeighbourLookup", "ServedModel",
            "available_models", "load_examples", "load_models", "served"]
