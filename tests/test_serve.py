@@ -275,3 +275,13 @@ def test_export_link_with_bad_parameters_is_4xx(client: TestClient) -> None:
     assert r.status_code == 422 and "format" in _error(r)
     r = client.get("/export", params={"reaction": "C1CC>>C"})
     assert r.status_code == 422 and "invalid SMILES" in _error(r)
+
+
+def test_importing_the_app_and_the_command_loads_no_torch() -> None:
+    import subprocess
+    import sys
+
+    code = "import sys, s2a.serve, s2a.cli.serve; print('torch' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                         cwd=Path(__file__).parents[1])
+    assert out.stdout.strip() == "False"
