@@ -103,7 +103,7 @@ def _process(record: Item) -> Processed:
     source = _WORKER["source"]
     before = Counter(getattr(source, "skipped", ()))
     try:
-        result = standardise_record(record, source, _WORKER["reagents"])
+        result = standardise_record(record, source, _WORKER["reagents"], every_compound=True)
     except Dropped as d:
         return None, d.reason, Counter(getattr(source, "skipped", ())) - before
     skipped = Counter(getattr(source, "skipped", ())) - before

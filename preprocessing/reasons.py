@@ -14,6 +14,7 @@ class Reason(str, enum.Enum):
     OTHER_LANGUAGE = "OtherLanguage"
     UNREADABLE_CONDITION = "unreadable temperature/duration"
     UNMAPPED_COMPOUND = "molecule or name that cannot be mapped"
+    UNUSED_COMPOUND = "compound of the equation not in the actions"
     MULTI_STEP = "several reaction steps"
     TOO_FEW_ACTIONS = "fewer than 5 actions"
     DUPLICATE = "duplicate reaction SMILES"

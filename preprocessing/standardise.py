@@ -21,6 +21,12 @@ The checks run in this fixed order; the first that fails names the one Reason of
 7. UNMAPPED_COMPOUND     a compound neither in the equation nor on the common-reagent list.
 8. INVALID_ACTION        the action strings do not round-trip through ReadableConverter (a guard;
                          detail says 'round trip').
+   (then, no drop: a sequence that never names the product of a one-product reaction ends with
+   YIELD $-1$: text procedures often end "... to give the title compound")
+9. UNUSED_COMPOUND       a precursor or product of the equation that no action refers to: as in
+                         the paper's data (every sequence of the public sample is valid), a target
+                         names every molecule of its reaction, so validity means the same for
+                         predictions and for the truth.
 Structural checks (3-5) come before the checks that depend on our parsing and name lists (6-7), so
 the drop table says how many records are lost whatever the quality of those lists.
 """
@@ -73,9 +79,11 @@ from preprocessing.action_sources import ActionSource
 from preprocessing.common_reagents import CommonReagents
 from preprocessing.compounds import SOLUTION, CompoundMapper, Mention
 from preprocessing.quantities import UnreadableQuantity, is_reflux, parse_duration, parse_ph, parse_temperature
-from preprocessing.ranges import DURATION, PH as PH_TABLE, TEMPERATURE
+from preprocessing.ranges import DURATION, PH as PH_TABLE, TEMPERATURE, product_token
 from preprocessing.reasons import Dropped, Reason
 from s2a.action_format import readable_converter
+from s2a.formats.targets import allowed_positions, positional_tokens
+from s2a.tokenization import ACTION_SEPARATOR
 from s2a.errors import InvalidReaction, InvalidSmiles
 from s2a.reaction import CanonicalReaction, canonical_reaction
 from s2a.records import Record
@@ -130,15 +138,22 @@ class Standardised:
     actions: list[str]  # readable actions, each without separator or end mark
 
 
-def standardise_record(record: Record, source: ActionSource, reagents: CommonReagents) -> Standardised:
-    """The record in the paper's standard form, or Dropped with exactly one Reason."""
+def standardise_record(record: Record, source: ActionSource, reagents: CommonReagents,
+                       every_compound: bool = False) -> Standardised:
+    """The record in the paper's standard form, or Dropped with exactly one Reason.
+
+    `every_compound`: step 9 (the data pipeline's setting; off for checking single steps alone).
+    """
     try:
         reaction = canonical_reaction(record.reaction_smiles)
     except (InvalidReaction, InvalidSmiles) as e:
         raise Dropped(Reason.UNPARSABLE_SMILES, str(e)) from None
     actions = source.actions(record)
     mapper = CompoundMapper(reaction, record.names, reagents)
-    return Standardised(reaction, standardise_actions(actions, mapper))
+    strings = standardise_actions(actions, mapper)
+    if every_compound:
+        strings = complete_equation(strings, len(reaction.precursors), len(reaction.products))
+    return Standardised(reaction, strings)
 
 
 def standardise_actions(actions: list[Action], mapper: CompoundMapper) -> list[str]:
@@ -154,6 +169,19 @@ def standardise_actions(actions: list[Action], mapper: CompoundMapper) -> list[s
     clean(actions)
     map_compounds(actions, mapper)
     return to_strings(actions)
+
+
+def complete_equation(strings: list[str], n_precursors: int, n_products: int) -> list[str]:
+    """Step 9 (with the YIELD of a one-product reaction added first) on the readable actions."""
+    used = positional_tokens(ACTION_SEPARATOR.join(strings))
+    if n_products == 1 and -1 not in used:
+        strings = [*strings, f"YIELD {product_token(0)}"]
+        used.add(-1)
+    missing = sorted(allowed_positions((n_precursors, n_products)) - used, key=lambda k: (k < 0, abs(k)))
+    if missing:
+        k = missing[0]
+        raise Dropped(Reason.UNUSED_COMPOUND, f"${k}$ never used" + (f" (+{len(missing) - 1} more)" if len(missing) > 1 else ""))
+    return strings
 
 
 def check_allowed(actions: list[Action]) -> None:

@@ -286,3 +286,25 @@ def test_unknown_optional_values_are_no_values(reagents: CommonReagents) -> None
     assert actions[3:5] == ["DRYSOLUTION", "DEGAS with nitrogen"]
     assert reason(["ADD $1$", "ADD $2$", "WAIT for unknown", "CONCENTRATE", "YIELD $-1$"], reagents) == (
         Reason.UNREADABLE_CONDITION, "unknown")
+
+
+def test_every_compound_of_the_equation_is_named_or_the_record_drops(reagents: CommonReagents) -> None:
+    from preprocessing.standardise import complete_equation
+
+    # the product of a one-product reaction is added as the YIELD the text left implicit
+    assert complete_equation(["ADD $1$", "ADD $2$"], 2, 1) == ["ADD $1$", "ADD $2$", "YIELD $-1$"]
+    assert complete_equation(["ADD $2$", "ADD $1$", "YIELD $-1$"], 2, 1) == ["ADD $2$", "ADD $1$", "YIELD $-1$"]
+    with pytest.raises(Dropped) as e:
+        complete_equation(["ADD $1$", "YIELD $-1$"], 3, 1)
+    assert e.value.reason is Reason.UNUSED_COMPOUND and e.value.detail == "$2$ never used (+1 more)"
+    with pytest.raises(Dropped) as e:  # two products: which one the text meant is not guessed
+        complete_equation(["ADD $1$", "YIELD $-1$"], 1, 2)
+    assert e.value.detail == "$-2$ never used"
+    record = Record(id="t", reaction_smiles=SMILES, names=NAMES, actions=[
+        "ADD benzoyl chloride", "ADD ethanol", "ADD methylene chloride", "STIR for 2 h at 25 °C", "CONCENTRATE"])
+    with pytest.raises(Dropped) as e:  # triethylamine is in the equation but never added
+        standardise_record(record, GivenActions(), reagents, every_compound=True)
+    assert e.value.reason is Reason.UNUSED_COMPOUND and e.value.detail.startswith(f"{NET3} never used")
+    record.actions = [*record.actions[:3], "ADD triethylamine", *record.actions[3:]]
+    kept = standardise_record(record, GivenActions(), reagents, every_compound=True)
+    assert kept.actions[-1] == f"YIELD {PRODUCT}"
