@@ -13,7 +13,7 @@ from pathlib import Path
 from preprocessing.pipeline import standardise_stream
 from preprocessing.names import name_key, simplify_name
 from preprocessing.sources import iter_records
-from s2a.reaction import canonical_molecule
+from s2a.formats.reaction import canonical_molecule
 
 
 def main() -> None:

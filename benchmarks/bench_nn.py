@@ -24,7 +24,7 @@ import numpy as np  # noqa: E402
 from s2a.fingerprints import RxnfpFingerprinter, l2_normalise  # noqa: E402
 from s2a.formats.targets import reaction_counts  # noqa: E402
 from s2a.paths import REPO_ROOT  # noqa: E402
-from s2a.tokenization import detokenize_smiles  # noqa: E402
+from s2a.formats.tokenization import detokenize_smiles  # noqa: E402
 
 FIXTURE = REPO_ROOT / "tests" / "fixtures" / "smiles2actions-sample"
 

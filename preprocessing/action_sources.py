@@ -21,9 +21,9 @@ from paragraph2actions.actions import Action
 from paragraph2actions.conversion_utils import StringToActionError
 
 from preprocessing.reasons import Dropped, Reason
-from s2a.action_format import readable_converter
+from s2a.formats.action_format import readable_converter
 from s2a.errors import UnknownActionSource
-from s2a.records import Record
+from s2a.formats.records import Record
 
 
 class ActionSource(abc.ABC):

@@ -38,7 +38,7 @@ class CommonReagents:
     @classmethod
     def load(cls, path: Optional[Path] = None) -> "CommonReagents":
         """Load the list; `path` defaults to configs/common_reagents.yaml."""
-        from s2a.reaction import canonical_molecule
+        from s2a.formats.reaction import canonical_molecule
 
         path = path or config_path(DEFAULT_FILE)
         try:
@@ -82,7 +82,7 @@ class CommonReagents:
         return self._mixture(simplify_name(name))
 
     def lookup_smiles(self, canonical_smiles: str) -> Optional[str]:
-        """Canonical listed name of a compound given by its canonical SMILES (s2a.reaction form)."""
+        """Canonical listed name of a compound given by its canonical SMILES (s2a.formats.reaction form)."""
         return self.by_smiles.get(canonical_smiles)
 
     def _mixture(self, name: str) -> Optional[str]:

@@ -31,7 +31,7 @@ from preprocessing.names import name_key, simplify_name
 from preprocessing.ranges import COMPOUND_TOKEN, precursor_token, product_token
 from preprocessing.reasons import Dropped, Reason
 from s2a.errors import InvalidSmiles
-from s2a.reaction import CanonicalReaction, canonical_molecule
+from s2a.formats.reaction import CanonicalReaction, canonical_molecule
 
 SOLUTION = "SLN"
 

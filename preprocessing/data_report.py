@@ -23,7 +23,7 @@ from s2a.errors import MissingArtifact
 from s2a.formats.distributions import action_types, counter_divergence
 from s2a.formats.targets import similarity
 from s2a.paths import REPO_ROOT
-from s2a.records import read_jsonl
+from s2a.formats.records import read_jsonl
 
 # The Smiles2Actions authors' public sample, in the repository's parent `shared/` folder.
 REFERENCE_DIR = REPO_ROOT.parent / "shared" / "data" / "smiles2actions-sample"

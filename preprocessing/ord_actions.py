@@ -35,7 +35,7 @@ from preprocessing.action_sources import ActionSource
 from preprocessing.names import is_generic
 from preprocessing.ord_source import compound_name, compound_smiles
 from preprocessing.reasons import Dropped, Reason
-from s2a.records import Record
+from s2a.formats.records import Record
 
 _WORKUP = reaction_pb2.ReactionWorkup.ReactionWorkupType
 _CONTROL = reaction_pb2.TemperatureConditions.TemperatureControl.TemperatureControlType
@@ -304,7 +304,7 @@ def _custom_workup_action(details: str, previous: Optional[Action]) -> Optional[
 def _only_product(reaction_smiles: str) -> Optional[str]:
     """The canonical SMILES of the equation's product if there is exactly one, else None."""
     from s2a.errors import InvalidReaction, InvalidSmiles
-    from s2a.reaction import canonical_reaction
+    from s2a.formats.reaction import canonical_reaction
 
     try:
         products = canonical_reaction(reaction_smiles).products

@@ -14,8 +14,8 @@ from ord_schema import message_helpers
 from ord_schema.proto import dataset_pb2, reaction_pb2
 
 from s2a.errors import InputFileError
-from s2a.reaction import FRAGMENT_BOND
-from s2a.records import Record
+from s2a.formats.reaction import FRAGMENT_BOND
+from s2a.formats.records import Record
 
 _IDENTIFIER = reaction_pb2.CompoundIdentifier.CompoundIdentifierType
 _REACTION_IDENTIFIER = reaction_pb2.ReactionIdentifier.ReactionIdentifierType

@@ -26,7 +26,7 @@ from tqdm import tqdm
 from preprocessing.action_sources import DEFAULT_ACTION_SOURCE, check_action_source
 from preprocessing.reasons import Dropped, Reason
 from preprocessing.sources import Item, MalformedRecord
-from s2a.tokenization import tokenize_actions
+from s2a.formats.tokenization import tokenize_actions
 
 # Set per worker process by _init_worker (an ActionSource and the common-reagent list).
 _WORKER: dict[str, Any] = {}

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any, Literal, Union
 
 from s2a.errors import InputFileError, RecordError
-from s2a.records import Record, jsonl_lines
+from s2a.formats.records import Record, jsonl_lines
 
 ORD_SUFFIXES = (".pb.gz", ".pb")
 SUFFIXES = (*ORD_SUFFIXES, ".jsonl", ".csv")

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from s2a.errors import InputFileError, UserError
-from s2a.records import read_jsonl
+from s2a.formats.records import read_jsonl
 
 SPLITS = ("train", "valid", "test")
 

@@ -81,12 +81,12 @@ from preprocessing.compounds import SOLUTION, CompoundMapper, Mention
 from preprocessing.quantities import UnreadableQuantity, is_reflux, parse_duration, parse_ph, parse_temperature
 from preprocessing.ranges import DURATION, PH as PH_TABLE, TEMPERATURE, product_token
 from preprocessing.reasons import Dropped, Reason
-from s2a.action_format import readable_converter
+from s2a.formats.action_format import readable_converter
 from s2a.formats.targets import allowed_positions, positional_tokens
-from s2a.tokenization import ACTION_SEPARATOR
+from s2a.formats.tokenization import ACTION_SEPARATOR
 from s2a.errors import InvalidReaction, InvalidSmiles
-from s2a.reaction import CanonicalReaction, canonical_reaction
-from s2a.records import Record
+from s2a.formats.reaction import CanonicalReaction, canonical_reaction
+from s2a.formats.records import Record
 
 __all__ = ["CommonReagents", "Standardised", "standardise_actions", "standardise_record"]
 

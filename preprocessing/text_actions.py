@@ -15,7 +15,7 @@ from typing import Callable, Optional
 
 import regex as re
 
-import s2a.action_format  # noqa: F401  (makes the readable converter's type check robust)
+import s2a.formats.action_format  # noqa: F401  (makes the readable converter's type check robust)
 from paragraph2actions.actions import (
     PH,
     Action,

@@ -4,7 +4,7 @@
     >>> p = predict_procedure("CC(=O)Cl.OCC>>CC(=O)OCC", model="transformer", names=["acetyl chloride", "ethanol"])
     >>> print(p.to_text())
 
-Input reactions are canonicalised as the data pipeline does (s2a.reaction.canonical_reaction), so
+Input reactions are canonicalised as the data pipeline does (s2a.formats.reaction.canonical_reaction), so
 the positional tokens of the prediction (`$k$`) refer to the sorted canonical precursors. Names
 are given in the order the compounds appear in the input SMILES (reactants, agents, products);
 fewer names than compounds is fine (the rest are shown as SMILES), an empty name means "use the
@@ -24,7 +24,7 @@ from s2a.formats.targets import is_valid
 from s2a.models import ActionModel, ModelPaths, model_class
 from s2a.paths import DATA_DIR, MODELS_DIR
 from s2a.procedure import RangeValues, render_steps
-from s2a.reaction import CanonicalReaction, canonical_molecule, canonical_reaction
+from s2a.formats.reaction import CanonicalReaction, canonical_molecule, canonical_reaction
 
 NAME_SEPARATOR = ";"
 

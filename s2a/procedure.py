@@ -20,7 +20,7 @@ from paragraph2actions import actions as p2a_actions
 from s2a import config
 from s2a.errors import ConfigError
 from s2a.paths import config_path
-from s2a.tokenization import detokenize_actions
+from s2a.formats.tokenization import detokenize_actions
 
 # `$3$`, `$-1$`: molecules by position; `#4#`: temperature range; `@2@`: duration range.
 TEMPERATURE_TOKEN = re.compile(r"#(\d+)#")

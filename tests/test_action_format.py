@@ -2,7 +2,7 @@ import typing
 
 from paragraph2actions.actions import Add, Chemical, Stir
 
-from s2a.action_format import readable_converter
+from s2a.formats.action_format import readable_converter
 
 
 def test_conversion_survives_a_full_typing_cache() -> None:

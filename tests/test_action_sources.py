@@ -10,8 +10,8 @@ from preprocessing.common_reagents import CommonReagents
 from preprocessing.reasons import Dropped, Reason
 from preprocessing.standardise import standardise_record
 from s2a.errors import UnknownActionSource, UserError
-from s2a.reaction import canonical_molecule, canonical_reaction
-from s2a.records import Record
+from s2a.formats.reaction import canonical_molecule, canonical_reaction
+from s2a.formats.records import Record
 
 SMILES = "O=C(Cl)c1ccccc1.CCO.CCN(CC)CC.ClCCl>>CCOC(=O)c1ccccc1"
 REACTION = canonical_reaction(SMILES)

@@ -3,7 +3,7 @@ import pytest
 from preprocessing.common_reagents import CommonReagents
 from preprocessing.compounds import CompoundMapper, Mention
 from preprocessing.reasons import Dropped, Reason
-from s2a.reaction import canonical_reaction
+from s2a.formats.reaction import canonical_reaction
 
 # Benzoylation of ethanol: benzoyl chloride + ethanol + triethylamine in DCM -> ethyl benzoate.
 SMILES = "O=C(Cl)c1ccccc1.CCO.CCN(CC)CC.ClCCl>>CCOC(=O)c1ccccc1"
@@ -12,7 +12,7 @@ NAMES = [("benzoyl chloride", "O=C(Cl)c1ccccc1"), ("triethylamine", "CCN(CC)CC")
 
 
 def tok(smiles: str) -> str:
-    from s2a.reaction import canonical_molecule
+    from s2a.formats.reaction import canonical_molecule
 
     c = canonical_molecule(smiles)
     return f"$-{REACTION.products.index(c) + 1}$" if c in REACTION.products else f"${REACTION.precursors.index(c) + 1}$"

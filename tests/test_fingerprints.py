@@ -9,7 +9,7 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 from s2a.errors import TokenizationError  # noqa: E402
 from s2a.fingerprints import RxnfpFingerprinter, l2_normalise, rxnfp_model_dir, tokenize_reaction  # noqa: E402
-from s2a.tokenization import detokenize_smiles  # noqa: E402
+from s2a.formats.tokenization import detokenize_smiles  # noqa: E402
 from sample import SAMPLE
 
 FIXTURES = SAMPLE

@@ -131,7 +131,7 @@ def test_unlisted_names(reagents: CommonReagents, name: str) -> None:
 
 
 def test_lookup_by_structure(reagents: CommonReagents) -> None:
-    from s2a.reaction import canonical_molecule
+    from s2a.formats.reaction import canonical_molecule
 
     assert reagents.lookup_smiles(canonical_molecule("[Na+].[Cl-]")) == "sodium chloride"
     assert reagents.lookup_smiles(canonical_molecule("O=C([O-])O.[Na+]")) == "sodium bicarbonate"

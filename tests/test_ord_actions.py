@@ -28,7 +28,7 @@ from preprocessing.action_sources import FirstAvailable, GivenActions, action_so
 from preprocessing.ord_actions import OrdStructuredActions, _custom_workup_action, temperature_text, time_text
 from preprocessing.ord_source import iter_ord_records
 from preprocessing.reasons import Dropped, Reason
-from s2a.records import Record
+from s2a.formats.records import Record
 
 FIXTURE = Path(__file__).parent / "fixtures" / "ord" / "uspto-1995_11-first250.pb.gz"
 W = reaction_pb2.ReactionWorkup

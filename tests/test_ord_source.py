@@ -7,7 +7,7 @@ from ord_schema.proto import dataset_pb2, reaction_pb2
 
 from preprocessing.ord_source import iter_ord_records, reaction_smiles, reaction_to_record
 from s2a.errors import InputFileError
-from s2a.reaction import canonical_reaction
+from s2a.formats.reaction import canonical_reaction
 
 FIXTURE = Path(__file__).parent / "fixtures" / "ord" / "uspto-1995_11-first250.pb.gz"
 

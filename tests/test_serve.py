@@ -21,7 +21,7 @@ from s2a.cli import main  # noqa: E402
 from s2a.models import ModelPaths  # noqa: E402
 from s2a.models.nearest_neighbour import NearestNeighbourModel  # noqa: E402
 from s2a.models.random_baseline import RandomSameSizeModel  # noqa: E402
-from s2a.reaction import canonical_reaction  # noqa: E402
+from s2a.formats.reaction import canonical_reaction  # noqa: E402
 from s2a.serve import ServedModel, create_app, load_examples  # noqa: E402
 from s2a.serve import export  # noqa: E402
 from sample import SAMPLE, sample_prefix  # noqa: E402

@@ -11,9 +11,9 @@ from preprocessing.ord_source import iter_ord_records
 from preprocessing.ranges import COMPOUND_TOKEN, DURATION, TEMPERATURE
 from preprocessing.reasons import Dropped, Reason
 from preprocessing.standardise import Standardised, standardise_record
-from s2a.reaction import canonical_reaction
-from s2a.records import Record
-from s2a.tokenization import detokenize_actions, tokenize_actions
+from s2a.formats.reaction import canonical_reaction
+from s2a.formats.records import Record
+from s2a.formats.tokenization import detokenize_actions, tokenize_actions
 
 FIXTURE = Path(__file__).parent / "fixtures" / "ord" / "uspto-1995_11-first250.pb.gz"
 
@@ -30,7 +30,7 @@ REACTION = canonical_reaction(SMILES)
 
 def tok(smiles: str) -> str:
     """Expected token of a compound of REACTION, from its position in the canonical lists."""
-    from s2a.reaction import canonical_molecule
+    from s2a.formats.reaction import canonical_molecule
 
     c = canonical_molecule(smiles)
     if c in REACTION.products:
@@ -257,7 +257,7 @@ def test_real_ord_records(reagents: CommonReagents) -> None:
 
 
 def test_paper_format_sequences_survive_restandardisation(reagents: CommonReagents) -> None:
-    from s2a.tokenization import detokenize_smiles
+    from s2a.formats.tokenization import detokenize_smiles
 
     here = Path(__file__).parent / "fixtures" / "standardise"
     src = (here / "src.txt").read_text(encoding="utf-8").splitlines()

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Optional
 
 from s2a.evaluation.differences import action_type
-from s2a.tokenization import detokenize_actions
+from s2a.formats.tokenization import detokenize_actions
 
 
 @dataclass(frozen=True)

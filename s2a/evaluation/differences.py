@@ -19,7 +19,7 @@ import enum
 from collections import Counter
 from collections.abc import Sequence
 
-from s2a.tokenization import detokenize_actions
+from s2a.formats.tokenization import detokenize_actions
 
 
 class Difference(str, enum.Enum):

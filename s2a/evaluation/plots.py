@@ -11,7 +11,7 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
-from s2a.tokenization import detokenize_actions  # noqa: E402
+from s2a.formats.tokenization import detokenize_actions  # noqa: E402
 
 
 def number_of_actions(line: str) -> int:

@@ -8,7 +8,7 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 
-from s2a.tokenization import detokenize_actions
+from s2a.formats.tokenization import detokenize_actions
 
 
 def action_types(tgt: str) -> list[str]:

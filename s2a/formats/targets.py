@@ -16,9 +16,9 @@ import textdistance
 from paragraph2actions.conversion_utils import ActionStringConversionError
 from paragraph2actions.readable_converter import ReadableConverter
 
-from s2a.action_format import readable_converter
+from s2a.formats.action_format import readable_converter
 from s2a.errors import InvalidReaction
-from s2a.tokenization import detokenize_smiles
+from s2a.formats.tokenization import detokenize_smiles
 
 Counts = tuple[int, int]  # (number of precursors, number of products)
 POSITIONAL_TOKEN = re.compile(r"\$(-?\d+)\$")

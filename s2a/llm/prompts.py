@@ -19,7 +19,7 @@ from paragraph2actions import actions as p2a_actions
 
 from s2a.formats.targets import parses, reaction_counts
 from s2a.procedure import default_range_values
-from s2a.tokenization import ACTION_SEPARATOR, detokenize_smiles
+from s2a.formats.tokenization import ACTION_SEPARATOR, detokenize_smiles
 
 PROMPT_PREFIX = "Reaction: "
 COMPOUNDS_MARK = "\nCompounds: "

@@ -21,7 +21,7 @@ import numpy as np
 from s2a.errors import DataError, MissingArtifact
 from s2a.llm.prompts import Example
 from s2a.formats.splits import read_pairs
-from s2a.tokenization import detokenize_smiles
+from s2a.formats.tokenization import detokenize_smiles
 
 log = logging.getLogger(__name__)
 

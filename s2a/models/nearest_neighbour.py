@@ -37,7 +37,7 @@ from s2a.models.base import ActionModel, Hypothesis, ModelPaths
 from s2a.formats.targets import Counts, reaction_counts
 from s2a.freshness import digest_files
 from s2a.models.training_set import TrainingTable, fallback_groups
-from s2a.tokenization import detokenize_smiles
+from s2a.formats.tokenization import detokenize_smiles
 
 ARTEFACT_VERSION = 1
 

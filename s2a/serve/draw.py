@@ -8,7 +8,7 @@ from rdkit import Chem
 from rdkit.Chem import rdChemReactions
 from rdkit.Chem.Draw import rdMolDraw2D
 
-from s2a.reaction import FRAGMENT_BOND
+from s2a.formats.reaction import FRAGMENT_BOND
 
 _XML_HEADER = re.compile(r"^<\?xml[^>]*\?>\s*")
 

@@ -20,10 +20,10 @@ from google.protobuf import json_format, text_format
 from ord_schema.proto import reaction_pb2
 from paragraph2actions import actions as A
 
-from s2a.action_format import readable_converter
+from s2a.formats.action_format import readable_converter
 from s2a.procedure import RangeValues, default_range_values, molecule_labels, render_action
-from s2a.reaction import CanonicalReaction
-from s2a.tokenization import detokenize_actions
+from s2a.formats.reaction import CanonicalReaction
+from s2a.formats.tokenization import detokenize_actions
 
 _POSITION = re.compile(r"^\$(-?\d+)\$$")
 _TEMPERATURE = re.compile(r"^\s*(-?\d+(?:\.\d+)?)\s*°?\s*C\s*$")

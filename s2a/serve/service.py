@@ -24,8 +24,8 @@ from typing import Any, Optional, TypeVar, Union
 from s2a.api import FailedReaction, ProcedurePredictor, ReactionQuery, Result
 from s2a.errors import MissingArtifact, UnknownModel, UserError
 from s2a.procedure import render_steps
-from s2a.reaction import CanonicalReaction, canonical_reaction
-from s2a.tokenization import detokenize_smiles
+from s2a.formats.reaction import CanonicalReaction, canonical_reaction
+from s2a.formats.tokenization import detokenize_smiles
 
 log = logging.getLogger("s2a.serve")
 T = TypeVar("T")

@@ -17,7 +17,7 @@ from paragraph2actions.actions import Chemical
 from paragraph2actions.introspection import get_variable_type as _get_variable_type
 from paragraph2actions.readable_converter import ReadableConverter
 
-from s2a.tokenization import ACTION_SEPARATOR
+from s2a.formats.tokenization import ACTION_SEPARATOR
 
 
 def _variable_type(cls: Any, name: str) -> Any:

@@ -14,7 +14,7 @@ from rdkit import Chem, RDLogger
 from rxn.chemutils.reaction_smiles import parse_any_reaction_smiles
 
 from s2a.errors import InvalidReaction, InvalidSmiles
-from s2a.tokenization import tokenize_smiles
+from s2a.formats.tokenization import tokenize_smiles
 
 RDLogger.DisableLog("rdApp.*")  # type: ignore[attr-defined]
 
