@@ -8,7 +8,8 @@ keep-alive) send requests as fast as answers come back. Per model three runs: si
 (POST /predict), batches (POST /predict/batch), and single reactions with a share of malformed
 requests mixed in (bad SMILES, unknown model, n-best 0, broken JSON, too many names, a body over
 the limit) — those must all be 4xx, none 5xx, and the throughput of the run should stay within
-10 % of the clean one. Each run stops after --requests requests or --max-seconds, whichever first.
+10 % of the clean one (the two alternate in --rounds slices, so that other work on the machine weighs
+on both alike). Each run stops after --requests requests or --max-seconds, whichever first.
 Peak memory is the server process's highest resident set size, sampled every 50 ms.
 """
 from __future__ import annotations
@@ -142,10 +143,10 @@ def malformed_requests(model: str, reaction: str) -> list[Request]:
 
 
 def run_load(url: str, model: str, kind: str, make: Callable[[int], Request], n_requests: int, clients: int,
-             max_seconds: float) -> Run:
+             max_seconds: float, first: int = 0) -> Run:
     result = Run(model, kind)
     lock = threading.Lock()
-    counter = iter(range(n_requests))
+    counter = iter(range(first, first + n_requests))
     deadline = time.monotonic() + max_seconds
 
     def client() -> None:
@@ -192,6 +193,21 @@ def run_load(url: str, model: str, kind: str, make: Callable[[int], Request], n_
     return result
 
 
+def merged(runs: list[Run]) -> Run:
+    out = Run(runs[0].model, runs[0].kind)
+    for r in runs:
+        out.requests += r.requests
+        out.reactions += r.reactions
+        out.seconds += r.seconds
+        out.latencies += r.latencies
+        out.ok += r.ok
+        out.client_errors += r.client_errors
+        out.server_errors += r.server_errors
+        out.unexpected += r.unexpected
+        out.load = max(out.load, r.load)
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--models", default="", help="comma-separated; default: those under --models-dir, else --tiny")
@@ -206,6 +222,7 @@ def main() -> None:
     parser.add_argument("--n-best", type=int, default=1)
     parser.add_argument("--malformed", type=float, default=0.10, help="share of malformed requests in the third run")
     parser.add_argument("--max-seconds", type=float, default=90, help="each run stops by itself after this")
+    parser.add_argument("--rounds", type=int, default=4, help="slices in which the clean and mixed runs alternate")
     parser.add_argument("--json", type=Path, default=None, help="also write the rows here")
     args = parser.parse_args()
     os.chdir(ROOT)
@@ -249,11 +266,19 @@ def main() -> None:
                 return bad[i % len(bad)] if i in marks else single(i)
 
             run_load(server.url, name, "warm-up", single, 4 * args.clients, args.clients, 30)
-            rows.append(run_load(server.url, name, "single", single, args.requests, args.clients, args.max_seconds))
+            # clean and mixed runs alternate in slices, so that other work on the machine weighs on both alike
+            clean_runs, mixed_runs = [], []
+            per = -(-args.requests // args.rounds)
+            for k in range(args.rounds):
+                n = min(per, args.requests - k * per)
+                clean_runs.append(run_load(server.url, name, "single", single, n, args.clients,
+                                           args.max_seconds / args.rounds, first=k * per))
+                mixed_runs.append(run_load(server.url, name, f"single + {args.malformed:.0%} malformed", mixed, n,
+                                           args.clients, args.max_seconds / args.rounds, first=k * per))
+            rows.append(merged(clean_runs))
             rows.append(run_load(server.url, name, f"batch of {args.batch_size}", batch, args.batch_requests,
                                  args.clients, args.max_seconds))
-            rows.append(run_load(server.url, name, f"single + {args.malformed:.0%} malformed", mixed, args.requests,
-                                 args.clients, args.max_seconds))
+            rows.append(merged(mixed_runs))
             print(f"  {name} done", file=sys.stderr, flush=True)
     finally:
         server.close()
@@ -273,7 +298,7 @@ def main() -> None:
     for name in names:
         clean = next(r for r in rows if r.model == name and r.kind == "single")
         mixed_run = next(r for r in rows if r.model == name and r.kind.startswith("single +"))
-        ratio = (mixed_run.requests / mixed_run.seconds) / (clean.requests / clean.seconds)
+        ratio = (mixed_run.requests / mixed_run.seconds) / (clean.requests / clean.seconds)  # requests answered/s
         print(f"{name}: malformed mixed in: throughput {ratio:.0%} of the clean run "
               f"(target >= 90 %), 5xx {mixed_run.server_errors}, "
               f"misanswered {mixed_run.unexpected}; single p95 {clean.pct(95):.0f} ms"
