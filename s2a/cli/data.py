@@ -8,11 +8,12 @@ from typing import Optional
 
 import click
 
-DEFAULT_RAW = Path("data/raw")
-DEFAULT_INTERIM_DIR = Path("data/interim")
+from s2a.paths import DATA_DIR as DEFAULT_PROCESSED
+from s2a.paths import INTERIM_DIR as DEFAULT_INTERIM_DIR
+from s2a.paths import RAW_DIR as DEFAULT_RAW
+
 DEFAULT_ACTIONS = "text"
 DEFAULT_INTERIM = DEFAULT_INTERIM_DIR / DEFAULT_ACTIONS / "standardised.jsonl"
-DEFAULT_PROCESSED = Path("data/processed")
 
 
 @click.group()

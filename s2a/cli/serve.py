@@ -6,6 +6,7 @@ from pathlib import Path
 import click
 
 from s2a.errors import UserError
+from s2a.paths import DATA_DIR, MODELS_DIR
 
 
 class NoModels(UserError):
@@ -19,9 +20,9 @@ class NoModels(UserError):
 @click.option("--models", "model_names", default="",
               help="Comma-separated models to load, e.g. transformer,nn (NAME:PROFILE for a profile of its own) "
                    "[default: every trained model under --models-dir].")
-@click.option("--data-dir", type=click.Path(path_type=Path), default=Path("data/processed"), show_default=True,
+@click.option("--data-dir", type=click.Path(path_type=Path), default=DATA_DIR, show_default=True,
               help="Processed splits (examples on the page, the nn model's training reactions).")
-@click.option("--models-dir", type=click.Path(path_type=Path), default=Path("models"), show_default=True)
+@click.option("--models-dir", type=click.Path(path_type=Path), default=MODELS_DIR, show_default=True)
 @click.option("--profile", default="cpu", show_default=True)
 @click.option("--examples", default=8, show_default=True, type=click.IntRange(0, 100),
               help="Test-split reactions linked on the page.")

@@ -26,6 +26,7 @@ from s2a.errors import MissingArtifact, UnknownModel, UserError
 from s2a.procedure import render_steps
 from s2a.formats.reaction import CanonicalReaction, canonical_reaction
 from s2a.formats.tokenization import detokenize_smiles
+from s2a.paths import DATA_DIR, MODELS_DIR
 
 log = logging.getLogger("s2a.serve")
 T = TypeVar("T")
@@ -240,7 +241,7 @@ class NeighbourLookup:
 
 
 # -- loading ---------------------------------------------------------------------------------------
-def load_models(names: Sequence[str], data_dir: Path = Path("data/processed"), models_dir: Path = Path("models"),
+def load_models(names: Sequence[str], data_dir: Path = DATA_DIR, models_dir: Path = MODELS_DIR,
                 profile: str = "cpu", limits: Limits = Limits(), warm: bool = True) -> dict[str, ServedModel]:
     """Load each model once (and decode the demo reaction once, so the first request is warm).
 
@@ -260,7 +261,7 @@ def load_models(names: Sequence[str], data_dir: Path = Path("data/processed"), m
     return out
 
 
-def available_models(models_dir: Path = Path("models")) -> list[str]:
+def available_models(models_dir: Path = MODELS_DIR) -> list[str]:
     """Registered families with trained artefacts under `models_dir` (the remote endpoint excluded)."""
     from s2a.models import REGISTRY
 
