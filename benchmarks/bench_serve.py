@@ -2,10 +2,12 @@
 
     python benchmarks/bench_serve.py                      # the models under models/ (after make demo)
     python benchmarks/bench_serve.py --tiny               # tiny models trained on the fixture sample
+    python benchmarks/bench_serve.py --models transformer:PROFILE --models-dir DIR --data-dir DIR
 
 The server runs in its own process (`s2a serve`, as a user starts it); N client threads (httpx,
-keep-alive) send requests as fast as answers come back. Per model three runs: single reactions
-(POST /predict), batches (POST /predict/batch), and single reactions with a share of malformed
+keep-alive) send requests as fast as answers come back. Per model four runs: single reactions from
+one client (a lone request's latency), single reactions from N clients (POST /predict), batches
+(POST /predict/batch), and single reactions with a share of malformed
 requests mixed in (bad SMILES, unknown model, n-best 0, broken JSON, too many names, a body over
 the limit) — those must all be 4xx, none 5xx, and the throughput of the run should stay within
 10 % of the clean one (the two alternate in --rounds slices, so that other work on the machine weighs
@@ -216,6 +218,8 @@ def main() -> None:
     parser.add_argument("--profile", default="cpu")
     parser.add_argument("--tiny", action="store_true", help="train and serve the tests' tiny models")
     parser.add_argument("--requests", type=int, default=2000, help="single requests per run")
+    parser.add_argument("--latency-requests", type=int, default=200,
+                        help="single requests from one client (the latency of a lone request)")
     parser.add_argument("--batch-requests", type=int, default=100, help="batch requests per run")
     parser.add_argument("--batch-size", type=int, default=16)
     parser.add_argument("--clients", type=int, default=8)
@@ -266,6 +270,8 @@ def main() -> None:
                 return bad[i % len(bad)] if i in marks else single(i)
 
             run_load(server.url, name, "warm-up", single, 4 * args.clients, args.clients, 30)
+            rows.append(run_load(server.url, name, "single, 1 client", single, args.latency_requests, 1,
+                                 args.max_seconds))
             # clean and mixed runs alternate in slices, so that other work on the machine weighs on both alike
             clean_runs, mixed_runs = [], []
             per = -(-args.requests // args.rounds)
@@ -297,11 +303,13 @@ def main() -> None:
     print(f"\npeak server memory (RSS): {server.peak_rss / 2**20:,.0f} MiB")
     for name in names:
         clean = next(r for r in rows if r.model == name and r.kind == "single")
+        lone = next(r for r in rows if r.model == name and r.kind == "single, 1 client")
         mixed_run = next(r for r in rows if r.model == name and r.kind.startswith("single +"))
         ratio = (mixed_run.requests / mixed_run.seconds) / (clean.requests / clean.seconds)  # requests answered/s
         print(f"{name}: malformed mixed in: throughput {ratio:.0%} of the clean run "
               f"(target >= 90 %), 5xx {mixed_run.server_errors}, "
-              f"misanswered {mixed_run.unexpected}; single p95 {clean.pct(95):.0f} ms"
+              f"misanswered {mixed_run.unexpected}; one request alone: p95 {lone.pct(95):.0f} ms; with {args.clients} "
+              f"clients: p95 {clean.pct(95):.0f} ms"
               + (" (target <= 150 ms)" if name == "transformer" else ""))
     if args.json:
         args.json.write_text(json.dumps([{**r.__dict__, "latencies": None, "p50": r.pct(50), "p95": r.pct(95),

@@ -285,3 +285,18 @@ def test_importing_the_app_and_the_command_loads_no_torch() -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                          cwd=Path(__file__).parents[1])
     assert out.stdout.strip() == "False"
+
+
+def test_ctranslate2_families_get_a_worker_per_core_others_one(tmp_path: Path) -> None:
+    from s2a.serve.service import default_workers
+
+    assert default_workers("nn") == default_workers("random") == default_workers("llm-endpoint") == 1
+    assert 1 <= default_workers("transformer") <= 4
+    RandomSameSizeModel(ModelPaths(SAMPLE, tmp_path)).train()
+    model = ServedModel("rss", ProcedurePredictor("random-same-size", data_dir=SAMPLE, work_dir=tmp_path), workers=3)
+    try:
+        futures = [model.submit([ReactionQuery(ESTER)], 1) for _ in range(20)]
+        assert all(f.result(10)[0].ok for f in futures)
+        assert model.workers == 3 and model.reactions == 20
+    finally:
+        model.close()

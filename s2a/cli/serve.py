@@ -24,10 +24,13 @@ class NoModels(UserError):
               help="Processed splits (examples on the page, the nn model's training reactions).")
 @click.option("--models-dir", type=click.Path(path_type=Path), default=MODELS_DIR, show_default=True)
 @click.option("--profile", default="cpu", show_default=True)
+@click.option("--workers", type=click.IntRange(min=1), default=None,
+              help="Parallel model calls of the transformer and BART (CTranslate2) [default: one per core, up to 4]; "
+                   "the other families take one call at a time.")
 @click.option("--examples", default=8, show_default=True, type=click.IntRange(0, 100),
               help="Test-split reactions linked on the page.")
 def serve(host: str, port: int, model_names: str, data_dir: Path, models_dir: Path, profile: str,
-          examples: int) -> None:
+          workers: int | None, examples: int) -> None:
     """Serve the prediction page (/) and the JSON API (/predict, /predict/batch, /export, /models, /docs)."""
     import uvicorn
 
@@ -36,7 +39,7 @@ def serve(host: str, port: int, model_names: str, data_dir: Path, models_dir: Pa
     names = [n.strip() for n in model_names.split(",") if n.strip()] or available_models(models_dir)
     if not names:
         raise NoModels(models_dir)
-    loaded = load_models(names, data_dir=data_dir, models_dir=models_dir, profile=profile)
+    loaded = load_models(names, data_dir=data_dir, models_dir=models_dir, profile=profile, workers=workers)
     app = create_app(loaded, examples=load_examples(data_dir, examples))
     click.echo(f"s2a serve: {', '.join(loaded)} on http://{host}:{port}/ (API docs at /docs)", err=True)
     uvicorn.run(app, host=host, port=port, log_level="warning")

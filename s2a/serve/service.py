@@ -1,17 +1,22 @@
 """The models behind `s2a serve`: loaded once, each answered by one worker thread that batches.
 
-Each served model has one worker thread and a queue. A request puts its reactions on the queue and
-waits for a future; the worker takes everything already queued (up to `Limits.max_model_batch`
+Each served model has a queue and worker threads. A request puts its reactions on the queue and
+waits for a future; a worker takes everything already queued (up to `Limits.max_model_batch`
 reactions), groups it by n-best and asks the model for each group in one `predict` call. Nothing
 waits on purpose: while the model is busy, requests pile up and the next call takes them together,
-so a quiet server answers at single-request latency and a busy one decodes in batches. One thread
-per model also means a model (CTranslate2, faiss, torch) is never called from two threads at once.
+so a quiet server answers at single-request latency and a busy one decodes in batches.
+
+Most families get one worker, so the model (faiss, torch, an HTTP client) is never called from two
+threads at once. The CTranslate2 families (transformer, bart) get one worker per core: their
+translator is thread-safe and decodes a batch of a few reactions on one core (s2a's decoder uses
+one thread per batch), so two calls at once keep both cores of a small machine busy.
 """
 from __future__ import annotations
 
 import hashlib
 import json
 import logging
+import os
 import queue
 import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -64,15 +69,20 @@ _Job = Union[_PredictJob, _CallJob, None]
 class ServedModel:
     """One loaded model and the worker thread that serialises and batches its calls."""
 
-    def __init__(self, name: str, predictor: ProcedurePredictor, limits: Limits = Limits()) -> None:
+    def __init__(self, name: str, predictor: ProcedurePredictor, limits: Limits = Limits(),
+                 workers: Optional[int] = None) -> None:
         self.name = name
         self.predictor = predictor
         self.limits = limits
+        self.workers = workers if workers and workers > 0 else default_workers(predictor.model_name)
         self.batches = 0  # model calls made (a batch holds one or more requests)
         self.reactions = 0
+        self._count = threading.Lock()
         self._queue: "queue.Queue[_Job]" = queue.Queue()
-        self._thread = threading.Thread(target=self._work, name=f"s2a-serve-{name}", daemon=True)
-        self._thread.start()
+        self._threads = [threading.Thread(target=self._work, name=f"s2a-serve-{name}-{k}", daemon=True)
+                         for k in range(self.workers)]
+        for t in self._threads:
+            t.start()
 
     def submit(self, queries: Sequence[ReactionQuery], n_best: int) -> "Future[list[Result]]":
         job = _PredictJob(list(queries), n_best)
@@ -86,8 +96,10 @@ class ServedModel:
         return job.future
 
     def close(self) -> None:
-        self._queue.put(None)
-        self._thread.join(timeout=5)
+        for _ in self._threads:
+            self._queue.put(None)
+        for t in self._threads:
+            t.join(timeout=5)
 
     def describe(self) -> dict[str, Any]:
         model = self.predictor.model
@@ -103,6 +115,7 @@ class ServedModel:
             "work_dir": str(self.predictor.paths.work_dir),
             "data_dir": str(self.predictor.paths.data_dir),
             "data_digest": data_digest(self.predictor.paths.data_dir),
+            "workers": self.workers,
             "batches": self.batches,
             "reactions": self.reactions,
             **extra,
@@ -153,12 +166,23 @@ class ServedModel:
             for j in group:
                 j.future.set_exception(e)
             return
-        self.batches += 1
-        self.reactions += len(queries)
+        with self._count:
+            self.batches += 1
+            self.reactions += len(queries)
         start = 0
         for j in group:
             j.future.set_result(results[start : start + len(j.queries)])
             start += len(j.queries)
+
+
+PARALLEL_FAMILIES = ("transformer", "bart")  # thread-safe CTranslate2 translators
+
+
+def default_workers(family: str) -> int:
+    """Worker threads of a served model: one per core for the CTranslate2 families, else one."""
+    if family in PARALLEL_FAMILIES:
+        return max(1, min(4, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1))
+    return 1
 
 
 def _run_call(job: _CallJob) -> None:
@@ -242,7 +266,8 @@ class NeighbourLookup:
 
 # -- loading ---------------------------------------------------------------------------------------
 def load_models(names: Sequence[str], data_dir: Path = DATA_DIR, models_dir: Path = MODELS_DIR,
-                profile: str = "cpu", limits: Limits = Limits(), warm: bool = True) -> dict[str, ServedModel]:
+                profile: str = "cpu", limits: Limits = Limits(), warm: bool = True,
+                workers: Optional[int] = None) -> dict[str, ServedModel]:
     """Load each model once (and decode the demo reaction once, so the first request is warm).
 
     A name may carry its own profile, `transformer:tiny`; the others use `profile`.
@@ -256,7 +281,8 @@ def load_models(names: Sequence[str], data_dir: Path = DATA_DIR, models_dir: Pat
             result = predictor.predict([ReactionQuery(DEMO_REACTION, DEMO_NAMES)], n_best=1)[0]
             if isinstance(result, FailedReaction):
                 raise result.error
-        out[name] = ServedModel(name, predictor, limits)
+        parallel = workers if name in PARALLEL_FAMILIES else None
+        out[name] = ServedModel(name, predictor, limits, workers=parallel)
         log.info("serve: loaded %s (%s)", name, predictor.paths.work_dir)
     return out
 
