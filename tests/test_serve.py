@@ -298,5 +298,8 @@ def test_ctranslate2_families_get_a_worker_per_core_others_one(tmp_path: Path) -
         futures = [model.submit([ReactionQuery(ESTER)], 1) for _ in range(20)]
         assert all(f.result(10)[0].ok for f in futures)
         assert model.workers == 3 and model.reactions == 20
+        batch = [ReactionQuery(ESTER if k % 3 else "bad") for k in range(7)]  # cut into three parts
+        assert [r.ok for r in model.submit(batch, 2).result(10)] == [k % 3 != 0 for k in range(7)]
+        assert model.reactions == 27
     finally:
         model.close()

@@ -85,9 +85,17 @@ class ServedModel:
             t.start()
 
     def submit(self, queries: Sequence[ReactionQuery], n_best: int) -> "Future[list[Result]]":
-        job = _PredictJob(list(queries), n_best)
-        self._queue.put(job)
-        return job.future
+        """Results in query order; with several workers, a batch is cut into one part per worker."""
+        parts = min(self.workers, len(queries))
+        if parts <= 1:
+            job = _PredictJob(list(queries), n_best)
+            self._queue.put(job)
+            return job.future
+        size = -(-len(queries) // parts)
+        jobs = [_PredictJob(list(queries[i : i + size]), n_best) for i in range(0, len(queries), size)]
+        for job in jobs:
+            self._queue.put(job)
+        return _gather([j.future for j in jobs])
 
     def call(self, fn: Callable[[], T]) -> "Future[T]":
         """Run `fn` on this model's worker thread (for other uses of the same model object)."""
@@ -173,6 +181,32 @@ class ServedModel:
         for j in group:
             j.future.set_result(results[start : start + len(j.queries)])
             start += len(j.queries)
+
+
+def _gather(parts: "list[Future[list[Result]]]") -> "Future[list[Result]]":
+    """One future of the concatenated results of `parts` (the first failure fails it)."""
+    whole: "Future[list[Result]]" = Future()
+    lock = threading.Lock()
+    left = [len(parts)]
+
+    def done(_: "Future[list[Result]]") -> None:
+        with lock:
+            left[0] -= 1
+            if left[0] or whole.done():
+                return
+        failed = next((p for p in parts if p.cancelled() or p.exception() is not None), None)
+        if failed is not None:
+            if failed.cancelled():
+                whole.cancel()
+            else:
+                whole.set_exception(failed.exception())  # type: ignore[arg-type]
+        else:
+            whole.set_result([r for p in parts for r in p.result()])
+
+    for p in parts:
+        p.add_done_callback(done)
+    whole.add_done_callback(lambda w: [p.cancel() for p in parts] if w.cancelled() else None)  # a timed-out request
+    return whole
 
 
 PARALLEL_FAMILIES = ("transformer", "bart")  # thread-safe CTranslate2 translators
