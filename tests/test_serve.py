@@ -303,3 +303,17 @@ def test_ctranslate2_families_get_a_worker_per_core_others_one(tmp_path: Path) -
         assert model.reactions == 27
     finally:
         model.close()
+
+
+def test_the_parts_of_a_cut_batch_go_to_different_workers(tmp_path: Path) -> None:
+    RandomSameSizeModel(ModelPaths(SAMPLE, tmp_path)).train()
+    predictor = _Blocking(ProcedurePredictor("random-same-size", data_dir=SAMPLE, work_dir=tmp_path))
+    model = ServedModel("rss", predictor, workers=2)
+    try:
+        future = model.submit([ReactionQuery(ESTER)] * 6, 1)
+        threading.Event().wait(0.2)
+        predictor.release.set()
+        assert len(future.result(10)) == 6
+        assert sorted(predictor.sizes) == [3, 3]
+    finally:
+        model.close()

@@ -54,6 +54,7 @@ class Limits:
 class _PredictJob:
     queries: list[ReactionQuery]
     n_best: int
+    part: bool = False  # a part of a batch cut for several workers: another worker should take it
     future: "Future[list[Result]]" = field(default_factory=Future)
 
 
@@ -67,7 +68,7 @@ _Job = Union[_PredictJob, _CallJob, None]
 
 
 class ServedModel:
-    """One loaded model and the worker thread that serialises and batches its calls."""
+    """One loaded model and the worker threads that batch its calls."""
 
     def __init__(self, name: str, predictor: ProcedurePredictor, limits: Limits = Limits(),
                  workers: Optional[int] = None) -> None:
@@ -92,7 +93,7 @@ class ServedModel:
             self._queue.put(job)
             return job.future
         size = -(-len(queries) // parts)
-        jobs = [_PredictJob(list(queries[i : i + size]), n_best) for i in range(0, len(queries), size)]
+        jobs = [_PredictJob(list(queries[i : i + size]), n_best, part=True) for i in range(0, len(queries), size)]
         for job in jobs:
             self._queue.put(job)
         return _gather([j.future for j in jobs])
@@ -153,6 +154,9 @@ class ServedModel:
                 if isinstance(more, _CallJob):
                     _run_call(more)
                     continue
+                if more.part:  # left for an idle worker (at the back of the queue; its future keeps the order)
+                    self._queue.put(more)
+                    break
                 jobs.append(more)
                 size += len(more.queries)
             by_n: dict[int, list[_PredictJob]] = {}
