@@ -21,6 +21,7 @@ import json
 import os
 import random
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -229,6 +230,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=4, help="slices in which the clean and mixed runs alternate")
     parser.add_argument("--json", type=Path, default=None, help="also write the rows here")
     args = parser.parse_args()
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # stop the server and clean up on a plain kill too
     os.chdir(ROOT)
     sys.path.insert(0, str(ROOT))
 
