@@ -34,7 +34,7 @@ export PYTHONUNBUFFERED := 1
 
 .PHONY: FORCE help install data train-transformer train-bart nn random compare demo test bench \
         bench-data bench-models bench-decode bench-d2a train-llm select-ablation bench-llm clean clean-data \
-        serve bench-serve browser bench-recipe
+        serve bench-serve browser bench-recipe bench-ranking
 
 help:
 	@echo "make demo               install, build the data, train every model (cpu profile), compare (~30 min)"
@@ -163,6 +163,10 @@ LEVERS ?= baseline,retrieval
 SEEDS  ?= 42
 bench-recipe: $(DATA)/src-train.txt | $(INSTALLED)
 	$(PY) benchmarks/bench_recipe.py $(DATA) models/recipe --profile $(PROFILE) --levers "$(LEVERS)" --seeds $(SEEDS)
+
+# Decoding levers (ranking width / length exponent) of the trained transformer on the validation split.
+bench-ranking: predictions/transformer/test.txt
+	$(PY) benchmarks/bench_ranking.py transformer valid 20 --profile $(PROFILE)
 
 bench-decode: predictions/transformer/test.txt predictions/bart/test.txt
 	$(PY) benchmarks/bench_decode.py $(DATA) models/transformer --profile $(PROFILE)

@@ -7,8 +7,7 @@ Each lever is a set of overrides of the profile (s2a.models.transformer_profile)
 trained from scratch into WORK_ROOT/<lever>-s<seed> (re-running reuses finished runs) and decodes
 the validation split with the profile's ranking; the table gives train time, validation ≥ 50 % and
 mean similarity, validity and distinct top-1 sequences, as mean ± standard deviation over seeds.
-The decoding levers (length exponent, valid-first) are scored from one model's n-best without
-retraining. Choose settings here, never on the test split. Not a test: minutes per variant.
+The decoding levers (length exponent, valid-first) are benchmarks/bench_ranking.py's. Choose settings here, never on the test split. Not a test: minutes per variant.
 """
 from __future__ import annotations
 
@@ -25,7 +24,6 @@ from s2a.evaluation.collapse import collapse  # noqa: E402
 from s2a.evaluation.metrics import score  # noqa: E402
 from s2a.formats.splits import read_pairs  # noqa: E402
 from s2a.models.base import ModelPaths  # noqa: E402
-from s2a.models.ranking import Ranking  # noqa: E402
 from s2a.models.transformer import TransformerModel  # noqa: E402
 
 # lever -> overrides of the profile (same shape as its YAML)
@@ -38,9 +36,6 @@ LEVERS: dict[str, dict[str, Any]] = {
     "width 384": {"onmt": {"hidden_size": 384, "word_vec_size": 384}},
     "retrieval + steps x2": {"retrieval": {}, "onmt": {"train_steps": 3200}},
 }
-DECODING = [("raw decoder order", None), ("valid first, α=0", Ranking(length_exponent=0.0)),
-            ("valid first, α=0.5", Ranking(length_exponent=0.5)), ("valid first, α=1", Ranking(length_exponent=1.0)),
-            ("valid first, α=1.5", Ranking(length_exponent=1.5)), ("per token only, α=1", Ranking(valid_first=False))]
 
 
 def _row(scores: list[dict[str, float]]) -> str:
@@ -80,30 +75,17 @@ def main() -> None:
     print(f"validation split: {len(src)} reactions; profile {args.profile}; seeds {seeds}")
     print("| lever | train s | valid ≥ 50 % | valid mean | valid validity | distinct top-1 |")
     print("|---|---|---|---|---|---|")
-    first_model = None
     for lever in args.levers.split(","):
         overrides = dict(LEVERS[lever])
         if args.steps:
             overrides["onmt"] = {**overrides.get("onmt", {}), "train_steps": args.steps}
         runs = []
         for seed in seeds:
-            s, model = run_variant(args.data_dir, args.work_root / f"{lever.replace(' ', '_')}-s{seed}", args.profile,
+            s, _ = run_variant(args.data_dir, args.work_root / f"{lever.replace(' ', '_')}-s{seed}", args.profile,
                                    seed, overrides, src, tgt)
             runs.append(s)
-            first_model = first_model or model
         print(f"| {lever} | {_row(runs)} |", flush=True)
-    if first_model is None:
-        return
-    width = (first_model.ranking() or Ranking()).width
-    _, raw = first_model.predict_ranked(src, n_best=width)  # the decoder's own n-best, once
-    print(f"\ndecoding levers on the first variant's {width}-best ({args.levers.split(',')[0]}, seed {seeds[0]}):")
-    print("| ranking | valid ≥ 50 % | valid mean | valid validity | distinct top-1 |")
-    print("|---|---|---|---|---|")
-    for label, ranking in DECODING:
-        top1 = [(ranking.rank(s, h) if ranking else h)[0].actions if h else "" for s, h in zip(src, raw)]
-        s = score(src, tgt, top1)
-        print(f"| {label} | {100 * s.at_least_50:.1f} | {100 * s.mean_similarity:.1f} | {100 * s.validity:.1f} | "
-              f"{collapse(tgt, top1).distinct} |")
+    print("\ndecoding levers: benchmarks/bench_ranking.py (make bench-ranking) on a trained model")
 
 
 if __name__ == "__main__":

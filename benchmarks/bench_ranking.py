@@ -1,0 +1,51 @@
+"""Decoding levers of a trained model, scored on a split without retraining (use `valid`).
+
+    python benchmarks/bench_ranking.py [transformer|bart] [SPLIT] [WIDTH] [--profile cpu]
+
+Decodes the split once with WIDTH hypotheses (the decoder's own order) and scores the top-1 of
+each ranking (s2a.models.ranking): raw, valid first with length exponents 0..1, per token only.
+`make bench-ranking` runs it for the transformer on the validation split.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from s2a.evaluation.collapse import collapse  # noqa: E402
+from s2a.evaluation.metrics import score  # noqa: E402
+from s2a.formats.splits import read_pairs  # noqa: E402
+from s2a.models import ModelPaths, model_class  # noqa: E402
+from s2a.models.ranking import Ranking  # noqa: E402
+from s2a.paths import DATA_DIR, model_dir  # noqa: E402
+
+RANKINGS = [("raw decoder order", None)] + [
+    (f"valid first, α={a}", Ranking(length_exponent=a)) for a in (0.0, 0.25, 0.5, 0.75, 1.0)
+] + [("per token α=0.5, validity ignored", Ranking(valid_first=False, length_exponent=0.5))]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("model", nargs="?", default="transformer")
+    parser.add_argument("split", nargs="?", default="valid")
+    parser.add_argument("width", nargs="?", type=int, default=20)
+    parser.add_argument("--profile", default="cpu")
+    parser.add_argument("--data-dir", type=Path, default=DATA_DIR)
+    args = parser.parse_args()
+    src, tgt = read_pairs(args.data_dir, args.split)
+    model = model_class(args.model)(ModelPaths(args.data_dir, model_dir(args.model)), profile=args.profile)
+    _, raw = model.predict_ranked(src, n_best=args.width)
+    print(f"{args.model} ({args.profile}), {args.split}: {len(src)} reactions, {args.width} hypotheses each")
+    print("| ranking | ≥ 75 % | ≥ 50 % | mean sim. | BLEU | valid | distinct top-1 | length JSD |")
+    print("|---|---|---|---|---|---|---|---|")
+    for label, ranking in RANKINGS:
+        top = [(ranking.rank(s, h) if ranking else h)[0].actions if h else "" for s, h in zip(src, raw)]
+        sc, c = score(src, tgt, top), collapse(tgt, top)
+        print(f"| {label} | {100 * sc.at_least_75:.1f} | {100 * sc.at_least_50:.1f} | {100 * sc.mean_similarity:.1f} | "
+              f"{100 * sc.bleu:.1f} | {100 * sc.validity:.1f} | {c.distinct} | {c.length_jsd:.3f} |")
+
+
+if __name__ == "__main__":
+    main()
