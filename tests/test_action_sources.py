@@ -10,20 +10,9 @@ from preprocessing.common_reagents import CommonReagents
 from preprocessing.reasons import Dropped, Reason
 from preprocessing.standardise import standardise_record
 from s2a.errors import UnknownActionSource, UserError
-from s2a.formats.reaction import canonical_molecule, canonical_reaction
 from s2a.formats.records import Record
+from benzoylation import BZCL, DCM, ETOH, NAMES, NET3, SMILES
 
-SMILES = "O=C(Cl)c1ccccc1.CCO.CCN(CC)CC.ClCCl>>CCOC(=O)c1ccccc1"
-REACTION = canonical_reaction(SMILES)
-NAMES = [("benzoyl chloride", "O=C(Cl)c1ccccc1"), ("triethylamine", "CCN(CC)CC"), ("ethyl benzoate", "CCOC(=O)c1ccccc1")]
-
-
-def tok(smiles: str) -> str:
-    c = canonical_molecule(smiles)
-    return f"$-{REACTION.products.index(c) + 1}$" if c in REACTION.products else f"${REACTION.precursors.index(c) + 1}$"
-
-
-BZCL, ETOH, NET3, DCM = (tok(s) for s in ("O=C(Cl)c1ccccc1", "CCO", "CCN(CC)CC", "ClCCl"))
 
 GOOD = (
     "To a solution of benzoyl chloride (1.4 g, 10 mmol) in dichloromethane (20 ml) were added ethanol (0.6 g) "

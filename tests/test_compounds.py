@@ -4,21 +4,7 @@ from preprocessing.common_reagents import CommonReagents
 from preprocessing.compounds import CompoundMapper, Mention
 from preprocessing.reasons import Dropped, Reason
 from s2a.formats.reaction import canonical_reaction
-
-# Benzoylation of ethanol: benzoyl chloride + ethanol + triethylamine in DCM -> ethyl benzoate.
-SMILES = "O=C(Cl)c1ccccc1.CCO.CCN(CC)CC.ClCCl>>CCOC(=O)c1ccccc1"
-REACTION = canonical_reaction(SMILES)
-NAMES = [("benzoyl chloride", "O=C(Cl)c1ccccc1"), ("triethylamine", "CCN(CC)CC"), ("ethyl benzoate", "CCOC(=O)c1ccccc1")]
-
-
-def tok(smiles: str) -> str:
-    from s2a.formats.reaction import canonical_molecule
-
-    c = canonical_molecule(smiles)
-    return f"$-{REACTION.products.index(c) + 1}$" if c in REACTION.products else f"${REACTION.precursors.index(c) + 1}$"
-
-
-BZCL, ETOH, NET3, DCM = (tok(s) for s in ("O=C(Cl)c1ccccc1", "CCO", "CCN(CC)CC", "ClCCl"))
+from benzoylation import BZCL, DCM, ETOH, NAMES, NET3, REACTION
 
 
 @pytest.fixture(scope="module")
