@@ -49,16 +49,15 @@ def _row(scores: list[dict[str, float]]) -> str:
 
 
 def run_variant(data: Path, work: Path, profile: str, seed: int, overrides: dict[str, Any],
-                src: list[str], tgt: list[str]) -> tuple[dict[str, float], TransformerModel]:
+                src: list[str], tgt: list[str]) -> dict[str, float]:
     model = TransformerModel(ModelPaths(data, work), profile=profile, seed=seed, overrides=overrides)
     start = time.perf_counter()
     model.train()
     train_s = time.perf_counter() - start
-    chosen, _ = model.predict_ranked(src, n_best=1)
-    top1 = [h[0].actions if h else "" for h in chosen]
+    top1 = [h[0].actions if h else "" for h in model.predict(src, n_best=1)]
     s = score(src, tgt, top1).as_dict()
     s.update({"train_s": train_s, "distinct": collapse(tgt, top1).distinct})
-    return s, model
+    return s
 
 
 def main() -> None:
@@ -81,7 +80,7 @@ def main() -> None:
             overrides["onmt"] = {**overrides.get("onmt", {}), "train_steps": args.steps}
         runs = []
         for seed in seeds:
-            s, _ = run_variant(args.data_dir, args.work_root / f"{lever.replace(' ', '_')}-s{seed}", args.profile,
+            s = run_variant(args.data_dir, args.work_root / f"{lever.replace(' ', '_')}-s{seed}", args.profile,
                                    seed, overrides, src, tgt)
             runs.append(s)
         print(f"| {lever} | {_row(runs)} |", flush=True)
