@@ -202,3 +202,17 @@ class UnknownActionSource(UserError):
         super().__init__(f"unknown action source {name!r}; known: {', '.join(known)}")
         self.name = name
         self.known = known
+
+
+class GoldSetMissing(MissingArtifact):
+    """An optional reference set that is not there (the public samples in `../shared`): whoever
+    needs it skips that part with a note naming the path, rather than failing."""
+
+
+class UnknownTask(UserError):
+    """A task name (s2a, d2a, r2d, ...) that names no task of s2a.formats.tasks."""
+
+    def __init__(self, name: str, known: list[str]) -> None:
+        super().__init__(f"unknown task {name!r}; known: {', '.join(known)}")
+        self.name = name
+        self.known = known
