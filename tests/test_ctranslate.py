@@ -101,3 +101,23 @@ def test_conversion_refuses_an_unsafe_checkpoint(tmp_path: Path) -> None:
 def test_decoder_without_model_names_the_directory(tmp_path: Path) -> None:
     with pytest.raises(MissingArtifact, match=str(tmp_path)):
         CT2Decoder(tmp_path)
+
+@pytest.mark.slow
+def test_constrained_decoding_never_names_a_molecule_the_reaction_lacks() -> None:
+    from s2a.formats.targets import allowed_positions, positional_tokens, reaction_counts
+    from tiny_transformer import lines, trained
+
+    model = trained().model()
+    ensure_converted(model.final_checkpoint(), model.ct2_dir)
+    decoder = CT2Decoder(model.ct2_dir, threads=2)
+    src = lines("test")
+    assert {1, 2, -1} <= set(decoder.positional_tokens())
+    counts = [(1, 1)] * len(src)  # fewer than the reactions have: only $1$ and $-1$ allowed
+    free = decoder.translate(src, n_best=4, max_length=30)
+    constrained = decoder.translate(src, n_best=4, max_length=30, counts=counts)
+    assert any(positional_tokens(h.actions) - {1, -1} for hs in free for h in hs)  # the constraint bites
+    assert all(positional_tokens(h.actions) <= {1, -1} for hs in constrained for h in hs)
+    own = decoder.translate(src, n_best=4, max_length=30, counts=[reaction_counts(s) for s in src])
+    assert all(positional_tokens(h.actions) <= allowed_positions(reaction_counts(s)) for s, hs in zip(src, own) for h in hs)
+    with pytest.raises(ValueError, match="counts"):
+        decoder.translate(src, counts=counts[:1])

@@ -66,7 +66,8 @@ def test_base_class_decodes_the_ranking_width_and_keeps_the_raw_order(tmp_path: 
     chosen, raw = model.predict_ranked([SRC], n_best=1)
     assert model.asked == [3]
     assert chosen == [[SHORT_VALID]] and raw == [[SHORT_INVALID]]
-    assert model.describe() == {"ranking": {"width": 3, "valid_first": True, "length_exponent": 0.0}}
+    assert model.describe() == {"ranking": {"width": 3, "valid_first": True, "length_exponent": 0.0,
+                                            "constrain": False, "complete": False}}
 
 
 def test_base_class_checks_input_for_every_family(tmp_path: Path) -> None:
@@ -92,3 +93,28 @@ def test_predict_split_writes_both_rankings(tmp_path: Path) -> None:
     model._ranking = None  # a model without ranking removes a stale raw file
     predict_split(model, "test", 1, out)
     assert not (out / f"test.{RAW}.txt").exists()
+
+
+def test_complete_edits_the_first_hypothesis_only_when_none_is_valid() -> None:
+    ranking = Ranking(width=3, length_exponent=0.0, complete=True)
+    assert ranking.rank(SRC, [SHORT_INVALID, SHORT_VALID]) == [SHORT_VALID, SHORT_INVALID]
+    first = ranking.rank(SRC, [SHORT_INVALID])[0]
+    assert first == Hypothesis("ADD $1$ ; ADD $2$ ; YIELD $-1$", SHORT_INVALID.score)
+
+
+class _Constrainable(_Fixed):
+    """Decodes a different list when constrained, as a CTranslate2 family does."""
+
+    def _predict_constrained(self, src: Sequence[str], n_best: int, counts: Sequence[tuple[int, int]]) -> list[list[Hypothesis]]:
+        self.asked.append(-n_best)
+        assert list(counts) == [(2, 1)] * len(src)
+        return [[LONG_VALID] for _ in src]
+
+
+def test_constrained_ranking_decodes_twice_and_keeps_the_unconstrained_raw_order(tmp_path: Path) -> None:
+    model = _Constrainable(ModelPaths(tmp_path, tmp_path), Ranking(width=3, length_exponent=0.0, constrain=True))
+    chosen, raw = model.predict_ranked([SRC], n_best=1)
+    assert model.asked == [-3, 1]
+    assert chosen == [[LONG_VALID]] and raw == [[SHORT_INVALID]]
+    plain = _Fixed(ModelPaths(tmp_path, tmp_path), Ranking(width=3, length_exponent=0.0, constrain=True))
+    assert plain.predict_ranked([SRC], n_best=1) == ([[SHORT_VALID]], [[SHORT_INVALID]])  # no constrained decoder

@@ -1,7 +1,7 @@
 import pytest
 
 from s2a.errors import InvalidReaction
-from s2a.formats.targets import is_valid, parses, positional_tokens, reaction_counts, required_positions
+from s2a.formats.targets import completed, is_valid, is_valid_for, parses, positional_tokens, reaction_counts, required_positions
 from sample import SAMPLE
 
 FIXTURES = SAMPLE
@@ -48,3 +48,13 @@ def test_every_gold_sequence_of_the_sample_is_valid() -> None:
     src = (FIXTURES / "src-train.txt").read_text().splitlines()
     tgt = (FIXTURES / "tgt-train.txt").read_text().splitlines()
     assert all(is_valid(t, s) for s, t in zip(src, tgt))
+
+
+def test_completed_adds_missing_precursors_after_the_last_add_and_drops_unknown_molecules() -> None:
+    tgt = "ADD $1$ ; STIR for @2@ ; ADD $5$ ; ADD $2$ ; FILTER keep filtrate ; CONCENTRATE"
+    out = completed(tgt, (3, 2))
+    assert out == "ADD $1$ ; STIR for @2@ ; ADD $2$ ; ADD $3$ ; FILTER keep filtrate ; CONCENTRATE ; YIELD $-1$ ; YIELD $-2$"
+    assert is_valid_for(out, (3, 2))
+    assert completed("STIR for @2@", (1, 1)) == "ADD $1$ ; STIR for @2@ ; YIELD $-1$"
+    valid = "ADD $1$ ; ADD $2$ ; YIELD $-1$"
+    assert completed(valid, (2, 1)) == valid

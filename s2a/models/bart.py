@@ -24,6 +24,7 @@ from typing import Any, Optional
 from s2a import config
 from s2a.errors import ConfigError, ExternalToolFailed, MissingArtifact, StaleArtifact
 from s2a.formats import learning_curve as curve
+from s2a.formats.targets import Counts
 from s2a.external import run_logged, tool_env
 from s2a.freshness import Stamp, digest_files
 from s2a.models.base import ActionModel, Hypothesis, ModelPaths
@@ -289,7 +290,7 @@ class BartModel(ActionModel):
 
         return convert_fairseq_checkpoint(self.checkpoint_path, self.bin_dir, self.ctranslate2_dir)
 
-    def _predict_ctranslate2(self, lines: list[str], n_best: int) -> list[list[Hypothesis]]:
+    def _predict_ctranslate2(self, lines: list[str], n_best: int, counts: Optional[Sequence[Counts]] = None) -> list[list[Hypothesis]]:
         from s2a.models.ctranslate import CT2Decoder
 
         model_dir = self.export_ctranslate2()
@@ -304,6 +305,7 @@ class BartModel(ActionModel):
             max_length=self.config.max_len_b,
             batch_size=self.config.batch_size,
             length_penalty=self.config.decode_lenpen,
+            counts=counts,
         )
         return result
 
@@ -332,6 +334,9 @@ class BartModel(ActionModel):
 
     def ranking(self) -> Optional[Ranking]:
         return self.config.ranking
+
+    def _predict_constrained(self, src: Sequence[str], n_best: int, counts: Sequence[Counts]) -> Optional[list[list[Hypothesis]]]:
+        return self._predict_ctranslate2(list(src), n_best, counts) if self.config.engine == "ctranslate2" else None
 
     def _predict(self, src: Sequence[str], n_best: int) -> list[list[Hypothesis]]:
         """Beam search (beam = max(profile beam, n_best)); hypotheses best first, scores are

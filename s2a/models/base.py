@@ -15,6 +15,7 @@ from typing import Any, Optional
 
 from s2a.errors import TokenizationError
 from s2a.formats.predictions import Hypothesis
+from s2a.formats.targets import Counts, reaction_counts
 from s2a.models.ranking import Ranking
 
 __all__ = ["ActionModel", "Hypothesis", "ModelPaths"]
@@ -53,6 +54,11 @@ class ActionModel(abc.ABC):
     def _predict(self, src: Sequence[str], n_best: int) -> list[list[Hypothesis]]:
         """Up to `n_best` hypotheses per (checked, non-empty) source line, in the family's own order."""
 
+    def _predict_constrained(self, src: Sequence[str], n_best: int, counts: Sequence[Counts]) -> Optional[list[list[Hypothesis]]]:
+        """Hypotheses that use only the positional tokens of each line's reaction, or None where the
+        family's decoder cannot be constrained (then the ranking re-ranks unconstrained lists)."""
+        return None
+
     def ranking(self) -> Optional[Ranking]:
         """How hypotheses are re-ranked after decoding (None: the family's order is final)."""
         return None
@@ -77,9 +83,17 @@ class ActionModel(abc.ABC):
         if ranking is None:
             hyps = self._predict(src, n_best)
             return hyps, hyps
-        raw = self._predict(src, max(n_best, ranking.width))
-        chosen = [ranking.rank(line, h)[:n_best] for line, h in zip(src, raw)]
-        return chosen, [h[:n_best] for h in raw]
+        width = max(n_best, ranking.width)
+        wide = None
+        if ranking.constrain:
+            wide = self._predict_constrained(src, width, [reaction_counts(line) for line in src])
+        if wide is None:
+            wide = self._predict(src, width)
+            raw = [h[:n_best] for h in wide]
+        else:
+            raw = self._predict(src, n_best)
+        chosen = [ranking.rank(line, h)[:n_best] for line, h in zip(src, wide)]
+        return chosen, raw
 
     def describe(self) -> dict[str, Any]:
         """What a prediction file's meta data and `GET /models` say of this model beyond its name."""

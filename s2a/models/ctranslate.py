@@ -10,10 +10,11 @@ allowlist, so its unsafe-deserialisation flag is never needed.
 """
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, Optional
 
 import ctranslate2
 from ctranslate2.converters import OpenNMTPyConverter
@@ -22,6 +23,7 @@ from s2a.atomic import atomic_path
 from s2a.checkpoint import allowlisted, load_checkpoint
 from s2a.errors import ExternalToolFailed, MissingArtifact
 from s2a.formats.predictions import Hypothesis
+from s2a.formats.targets import POSITIONAL_TOKEN, Counts, allowed_positions
 from s2a.freshness import Stamp, file_identity
 
 SOURCE_FILE = "s2a-source.json"  # the stamp: which checkpoint version a conversion was made from
@@ -122,6 +124,24 @@ class CT2Decoder:
             intra_threads=1,
         )
         self.max_input_length = max_input_length
+        self._positions: dict[int, str] | None = None
+
+    def positional_tokens(self) -> dict[int, str]:
+        """The target vocabulary's positional tokens by position ({1: '$1$', -1: '$-1$', ...})."""
+        if self._positions is None:
+            names = [f"{side}_vocabulary.{ext}" for side in ("target", "shared") for ext in ("json", "txt")]
+            path = next((self.model_dir / n for n in names if (self.model_dir / n).is_file()), None)
+            if path is None:
+                raise MissingArtifact(str(self.model_dir), "no target vocabulary file in the CTranslate2 model")
+            text = path.read_text(encoding="utf-8")
+            tokens = json.loads(text) if path.suffix == ".json" else text.splitlines()
+            self._positions = {int(m.group(1)): t for t in tokens if (m := POSITIONAL_TOKEN.fullmatch(t))}
+        return self._positions
+
+    def _suppressed(self, counts: Counts) -> list[list[str]]:
+        """One-token sequences of every positional token the reaction does not have."""
+        allowed = allowed_positions(counts)
+        return [[token] for k, token in sorted(self.positional_tokens().items()) if k not in allowed]
 
     def translate(
         self,
@@ -132,6 +152,7 @@ class CT2Decoder:
         batch_size: int = 32,
         batch_tokens: int = 0,
         length_penalty: float = 0.0,
+        counts: Optional[Sequence[Counts]] = None,
     ) -> list[list[Hypothesis]]:
         """n-best hypotheses per tokenised source line, best first, scored by total log-probability
         (`length_penalty` 0; 1 divides by the length, as fairseq does).
@@ -139,9 +160,31 @@ class CT2Decoder:
         CTranslate2 sorts the inputs by length and cuts them into batches of `batch_size`
         reactions, or of up to `batch_tokens` source tokens when that is > 0 (fewer padded
         positions: the same outputs, faster), decoded in parallel (one per thread), in input order.
+
+        `counts` (one (precursors, products) per line) constrains the search: a line never
+        produces a positional token its reaction does not have (`$5$` for four precursors);
+        lines are decoded in groups of equal counts.
         """
         if not src:
             return []
+        if counts is None:
+            return self._translate(src, n_best, beam_size, max_length, batch_size, batch_tokens, length_penalty, None)
+        if len(counts) != len(src):
+            raise ValueError(f"{len(counts)} counts for {len(src)} source lines")
+        groups: dict[Counts, list[int]] = {}
+        for i, c in enumerate(counts):
+            groups.setdefault(c, []).append(i)
+        out: list[list[Hypothesis]] = [[] for _ in src]
+        for c, idx in groups.items():
+            decoded = self._translate([src[i] for i in idx], n_best, beam_size, max_length, batch_size,
+                                      batch_tokens, length_penalty, self._suppressed(c) or None)
+            for i, hyps in zip(idx, decoded):
+                out[i] = hyps
+        return out
+
+    def _translate(self, src: Sequence[str], n_best: int, beam_size: int, max_length: int, batch_size: int,
+                   batch_tokens: int, length_penalty: float,
+                   suppress: Optional[list[list[str]]]) -> list[list[Hypothesis]]:
         results = self.translator.translate_iterable(
             (line.split() for line in src),
             max_batch_size=batch_tokens if batch_tokens > 0 else batch_size,
@@ -152,6 +195,7 @@ class CT2Decoder:
             max_decoding_length=max_length,
             max_input_length=self.max_input_length,
             return_scores=True,
+            suppress_sequences=suppress,
         )
         return [
             [Hypothesis(" ".join(tokens), float(score)) for tokens, score in zip(r.hypotheses, r.scores)]

@@ -7,6 +7,11 @@ the reaction's `$k$` / `$-k$`), each group ordered by log-probability per token*
 (0: the decoder's own total; 1: the mean per token). Stable: ties keep the decoder's order.
 Scores must be total log-probabilities (decoders run with length penalty 0). Profiles set it as a
 `ranking:` mapping (read by s2a.config.typed: `ranking: null` keeps the decoder's order).
+
+Two further levers: `constrain` decodes the wide list with the reaction's positional tokens only
+(decoders that support it, s2a.models.ctranslate; the raw ranking is then a second, unconstrained
+decode), and `complete` edits the first hypothesis when none of the list is valid
+(s2a.formats.targets.completed: add the precursors it never names, drop what names none of them).
 """
 from __future__ import annotations
 
@@ -15,7 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from s2a.formats.predictions import Hypothesis
-from s2a.formats.targets import Counts, is_valid_for, reaction_counts
+from s2a.formats.targets import Counts, completed, is_valid_for, reaction_counts
 
 
 @dataclass(frozen=True)
@@ -23,6 +28,8 @@ class Ranking:
     width: int = 10
     valid_first: bool = True
     length_exponent: float = 1.0
+    constrain: bool = False
+    complete: bool = False
 
     def __post_init__(self) -> None:
         if self.width < 1:
@@ -39,7 +46,11 @@ class Ranking:
 
     def rank(self, src: str, hypotheses: Sequence[Hypothesis]) -> list[Hypothesis]:
         counts = reaction_counts(src)
-        return sorted(hypotheses, key=lambda h: self.key(h, counts))
+        ranked = sorted(hypotheses, key=lambda h: self.key(h, counts))
+        if self.complete and ranked and not is_valid_for(ranked[0].actions, counts):
+            ranked[0] = Hypothesis(completed(ranked[0].actions, counts), ranked[0].score)
+        return ranked
 
     def describe(self) -> dict[str, Any]:
-        return {"width": self.width, "valid_first": self.valid_first, "length_exponent": self.length_exponent}
+        return {"width": self.width, "valid_first": self.valid_first, "length_exponent": self.length_exponent,
+                "constrain": self.constrain, "complete": self.complete}

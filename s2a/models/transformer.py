@@ -18,10 +18,12 @@ import logging
 import re
 import shutil
 from collections.abc import Mapping, Sequence
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any, Optional
 
 from s2a.formats import learning_curve as curve
+from s2a.formats.targets import Counts
 from s2a.errors import DeviceUnavailable, MissingArtifact, StaleArtifact, UnsafeCheckpoint
 from s2a.freshness import Stamp, digest_files
 from s2a.models.base import ActionModel, Hypothesis, ModelPaths
@@ -132,8 +134,8 @@ class TransformerModel(ActionModel):
     # --- training -----------------------------------------------------------------------------
     @property
     def train_data_dir(self) -> Path:
-        """The splits OpenNMT-py reads: the processed ones, or their retrieval-augmented copies."""
-        return self.work_dir / "data" if self.settings.retrieval else Path(self.paths.data_dir)
+        """The splits OpenNMT-py reads: the processed ones, or their retrieval- or SMILES-augmented copies."""
+        return self.work_dir / "data" if self.settings.retrieval or self.settings.augmentation else Path(self.paths.data_dir)
 
     def _neighbour_input(self) -> Any:
         from s2a.models.retrieval_input import NeighbourInput
@@ -191,7 +193,9 @@ class TransformerModel(ActionModel):
     def _check_data(self) -> None:
         """Remember which splits this folder is trained on; refuse to resume on different data."""
         data = Path(self.paths.data_dir)
-        inputs = {"data": digest_files([data / name for name in SPLIT_FILES]), "retrieval": bool(self.settings.retrieval)}
+        inputs: dict[str, Any] = {"data": digest_files([data / name for name in SPLIT_FILES]), "retrieval": bool(self.settings.retrieval)}
+        if self.settings.augmentation:  # (absent otherwise: folders trained before augmentation existed stay valid)
+            inputs["augmentation"] = asdict(self.settings.augmentation)
         stamp = Stamp(self.work_dir / "data.json")
         if stamp.exists() and not stamp.matches(inputs):
             if self.checkpoints():
@@ -227,6 +231,10 @@ class TransformerModel(ActionModel):
         self._check_data()
         if self.settings.retrieval:
             self._neighbour_input().write_splits(self.train_data_dir)
+        if self.settings.augmentation:
+            from s2a.models.augmentation import write_augmented
+
+            write_augmented(Path(self.paths.data_dir), self.train_data_dir, self.settings.augmentation)
         data_options = self._data_options()
         self._build_vocab(data_options)
         last = self.last_checkpoint()
@@ -323,11 +331,15 @@ class TransformerModel(ActionModel):
     def ranking(self) -> Optional[Ranking]:
         return self.settings.ranking
 
+    def _predict_constrained(self, src: Sequence[str], n_best: int, counts: Sequence[Counts]) -> Optional[list[list[Hypothesis]]]:
+        return self._predict(src, n_best, counts) if self.settings.decoder == "ctranslate2" else None
+
     def describe(self) -> dict[str, Any]:
         retrieval = {"retrieval": "nearest training neighbour's sequence"} if self.settings.retrieval else {}
-        return {**super().describe(), **retrieval}
+        augmentation = {"augmentation": asdict(self.settings.augmentation)} if self.settings.augmentation else {}
+        return {**super().describe(), **retrieval, **augmentation}
 
-    def _predict(self, src: Sequence[str], n_best: int) -> list[list[Hypothesis]]:
+    def _predict(self, src: Sequence[str], n_best: int, counts: Optional[Sequence[Counts]] = None) -> list[list[Hypothesis]]:
         decoder = self._get_decoder()
         if self.settings.retrieval:
             src = self._neighbour_input()(src)
@@ -339,6 +351,7 @@ class TransformerModel(ActionModel):
                 max_length=self.settings.max_length,
                 batch_size=self.settings.decode_batch_size,
                 batch_tokens=self.settings.decode_batch_tokens,
+                counts=counts,
             )
             return result
         onmt_result: list[list[Hypothesis]] = decoder.translate(src, n_best=n_best, beam_size=self.settings.beam_size)

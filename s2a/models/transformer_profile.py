@@ -13,6 +13,7 @@ from typing import Any, Optional
 
 from s2a import config
 from s2a.errors import ConfigError
+from s2a.models.augmentation import AugmentationSettings
 from s2a.models.onmt_options import check_settings
 from s2a.models.ranking import Ranking
 
@@ -42,6 +43,7 @@ class TransformerSettings:
     gpus: int = 1
     ranking: Optional[Ranking] = None  # re-ranking of a wider n-best (s2a.models.ranking); None: decoder order
     retrieval: Optional[RetrievalSettings] = None
+    augmentation: Optional[AugmentationSettings] = None  # SMILES augmentation of the training split (s2a.models.augmentation)
     curve_sample: int = 200  # validation reactions decoded per checkpoint for the learning curve (s2a.formats.learning_curve)
 
     @property
@@ -71,6 +73,8 @@ def load_settings(profile: str, overrides: Optional[Mapping[str, Any]] = None) -
     check_settings(settings.onmt, where)
     if "train_steps" not in settings.onmt:
         raise ConfigError(where, "required setting missing", key="onmt.train_steps")
+    if settings.retrieval and settings.augmentation:
+        raise ConfigError(where, "retrieval and augmentation cannot be combined (yet)", key="augmentation")
     config.check_choice(settings.decoder, DECODERS, where, "decoder")
     config.check_choice(settings.device, DEVICES, where, "device")
     if settings.threads < 0 or settings.gpus < 1 or settings.decode_batch_size < 1 or settings.decode_batch_tokens < 0:
