@@ -34,12 +34,13 @@ export PYTHONUNBUFFERED := 1
 
 .PHONY: FORCE help install data train-transformer train-bart nn random compare demo test bench \
         bench-data bench-models bench-decode bench-d2a train-llm select-ablation bench-llm clean clean-data \
-        serve bench-serve browser bench-recipe bench-ranking
+        serve bench-serve browser bench-recipe bench-ranking tasks
 
 help:
 	@echo "make demo               install, build the data, train every model (cpu profile), compare (~30 min)"
 	@echo "make test               install, then run the test suite"
 	@echo "make data [SOURCE=...]  records -> data/processed (default: ORD USPTO slices from orderly 1.0.0), data report"
+	@echo "make tasks              ChemActor's tasks (d2a, d2a-sentence, r2d, a2d, d2a-gold) -> data/processed/tasks"
 	@echo "make train-transformer | train-bart | nn | random   train + write predictions/<model>/test.txt"
 	@echo "make compare            reports/comparison.md from every model's predictions"
 	@echo "make train-llm          fine-tune SmolLM2-135M (LoRA, cpu profile) + predictions"
@@ -79,7 +80,7 @@ data: $(DATA)/data_report.md
 $(RAW)/ord/ATTRIBUTION.txt: | $(INSTALLED)
 	$(S2A) data fetch --raw-dir $(RAW)
 
-$(INTERIM)/text/standardised.jsonl $(INTERIM)/ord/standardised.jsonl: $(INTERIM)/%/standardised.jsonl: $(if $(SOURCE),$(SOURCE),$(RAW)/ord/ATTRIBUTION.txt) $(wildcard preprocessing/*.py configs/common_reagents*) | $(INSTALLED)
+$(INTERIM)/text/standardised.jsonl $(INTERIM)/ord/standardised.jsonl: $(INTERIM)/%/standardised.jsonl: $(if $(SOURCE),$(SOURCE),$(RAW)/ord/ATTRIBUTION.txt) $(filter-out preprocessing/tasks.py,$(wildcard preprocessing/*.py configs/common_reagents*)) | $(INSTALLED)
 	$(S2A) data build $(if $(SOURCE),$(SOURCE),$(RAW)/ord) -o $@ --seed $(SEED) --actions $*
 
 FORCE:
@@ -92,6 +93,11 @@ $(DATA)/src-train.txt: $(STD) $(ACTIONS_STAMP)
 
 $(DATA)/data_report.md: $(DATA)/src-train.txt $(INTERIM)/text/standardised.jsonl $(INTERIM)/ord/standardised.jsonl
 	$(S2A) data report --text $(INTERIM)/text/standardised.jsonl --ord $(INTERIM)/ord/standardised.jsonl -o $@ >/dev/null
+
+# ChemActor's tasks (issue 13) from the processed records, and the paragraph2actions gold sample when
+# ../shared has it. Always asks: `s2a data tasks` is a no-op while its stamp (inputs + extractor code) matches.
+tasks: $(DATA)/src-train.txt | $(INSTALLED)
+	$(S2A) data tasks --data-dir $(DATA) --seed $(SEED)
 
 # ---------------------------------------------------------------- models
 # Training resumes from the last checkpoint and is a no-op when finished; prediction files are

@@ -1,4 +1,4 @@
-"""`s2a data fetch | build | split`: patent-style records -> Smiles2Actions training files."""
+"""`s2a data fetch | build | split | report | tasks`: patent-style records -> training files."""
 from __future__ import annotations
 
 import json
@@ -25,6 +25,7 @@ def data() -> None:
     s2a data build    records -> standardised reactions + actions, with the drop table
     s2a data split    standardised reactions -> train / valid / test files
     s2a data report   the `text` and `ord` action sources side by side
+    s2a data tasks    ChemActor's tasks (d2a, r2d, a2d, d2a-gold) from the processed records
     """
 
 
@@ -121,3 +122,26 @@ def report(text_path: Path, ord_path: Path, output: Path) -> None:
 
     click.echo(write_report({"text": text_path, "ord": ord_path}, output))
     click.echo(f"wrote {output}", err=True)
+
+
+@data.command()
+@click.option("--data-dir", type=click.Path(path_type=Path), default=DEFAULT_PROCESSED, show_default=True,
+              help="The processed splits ({train,valid,test}.jsonl).")
+@click.option("-o", "--output-dir", type=click.Path(path_type=Path), default=None,
+              help="Where <task>/{src,tgt}-<split>.txt go [default: <data-dir>/tasks].")
+@click.option("--gold-dir", type=click.Path(path_type=Path), default=None,
+              help="The paragraph2actions sample [default: ../shared/data/paragraph2actions-sample]; "
+                   "d2a-gold is skipped with a note when it is not there.")
+@click.option("--seed", default=42, show_default=True, help="Seed of the gold sample's 80/10/10 split.")
+def tasks(data_dir: Path, output_dir: Optional[Path], gold_dir: Optional[Path], seed: int) -> None:
+    """ChemActor's tasks from the processed records: d2a (paragraph and sentence), r2d, a2d, d2a-gold.
+
+    Prints kept examples per task and split; a no-op when the folder is up to date."""
+    from preprocessing.tasks import write_tasks
+    from s2a.formats.tasks import GOLD_SAMPLE_DIR
+
+    summary = write_tasks(data_dir, output_dir, gold_dir or GOLD_SAMPLE_DIR, seed=seed)
+    click.echo(summary.table())
+    if summary.gold_note:
+        click.echo(f"d2a-gold {summary.gold_note}", err=True)
+    click.echo(f"{'up to date' if summary.up_to_date else 'wrote'}: {summary.out_dir}", err=True)
