@@ -1,18 +1,9 @@
-"""The `llm-endpoint` family against a real OpenAI-compatible server: `transformers serve`, started
-by the test on 127.0.0.1 with a tiny random Llama saved to a temporary directory (no download, no
-mocked HTTP). Skipped only where `transformers serve` or its extras are not installed."""
+"""The `llm-endpoint` family against a real OpenAI-compatible server: `transformers serve` on
+127.0.0.1 (tests/llm_server.py, one per session) with a tiny random Llama saved to a temporary
+directory (no download, no mocked HTTP). Skipped only where `transformers serve` is not installed."""
 from __future__ import annotations
 
 import dataclasses
-import os
-import shutil
-import signal
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -24,74 +15,17 @@ from s2a.llm.prompts import parse_answer
 from s2a.llm.retrieval import OverlapRetriever
 from s2a.formats.splits import read_pairs
 from s2a.models import ModelPaths, model_class
+from llm_server import free_port, requires_serve
 from sample import sample_prefix
 
 FIXTURE = sample_prefix(40)
 TEST_SRC = (FIXTURE / "src-test.txt").read_text(encoding="utf-8").splitlines()
-SERVE = Path(sys.executable).parent / "transformers"
-STARTUP_SECONDS = 180
-
-
-def _serve_available() -> bool:
-    if not SERVE.is_file() and shutil.which("transformers") is None:
-        return False
-    try:
-        from transformers.commands.serving import serve_dependencies_available
-    except ImportError:
-        return False
-    return bool(serve_dependencies_available)
-
-
-requires_serve = pytest.mark.skipif(not _serve_available(),
-                                    reason="`transformers serve` (transformers[serving]) not installed")
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
-    from s2a.llm.tiny import build_tiny_llama_for
-
-    model_dir = build_tiny_llama_for(FIXTURE, tmp_path_factory.mktemp("served-llama"))
-    port = _free_port()
-    log_path = model_dir.parent / "serve.log"
-    # One thread each for server and client: default threading made requests ~40x slower on 2 cores.
-    env = {**os.environ, "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "HF_HUB_OFFLINE": "1",
-           "TRANSFORMERS_OFFLINE": "1", "TOKENIZERS_PARALLELISM": "false"}
-    executable = str(SERVE) if SERVE.is_file() else str(shutil.which("transformers"))
-    with log_path.open("wb") as log:
-        proc = subprocess.Popen(
-            [executable, "serve", "--host", "127.0.0.1", "--port", str(port), "--device", "cpu",
-             "--dtype", "float32", "--log_level", "warning"],
-            stdout=log, stderr=subprocess.STDOUT, env=env, start_new_session=True,
-        )
-    try:
-        deadline = time.monotonic() + STARTUP_SECONDS
-        while True:
-            if proc.poll() is not None:
-                pytest.fail(f"transformers serve exited with {proc.returncode}:\n{log_path.read_text()[-2000:]}")
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=2) as r:
-                    if r.status == 200:
-                        break
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail(f"transformers serve not healthy after {STARTUP_SECONDS} s:\n"
-                            f"{log_path.read_text()[-2000:]}")
-            time.sleep(0.5)
-        yield f"http://127.0.0.1:{port}/v1", model_dir
-    finally:
-        os.killpg(proc.pid, signal.SIGTERM)  # our own process group (start_new_session above)
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait(timeout=10)
+def server(llm_server: str, tiny_llama: Path) -> tuple[str, Path]:
+    """The session's `transformers serve` (tests/conftest.py) and the tiny model it is asked for."""
+    return llm_server, tiny_llama
 
 
 def config_for(base_url: str, model: str, **changes: object) -> EndpointConfig:
@@ -142,7 +76,7 @@ def test_endpoint_family_through_the_registry(server: tuple[str, Path], tmp_path
 
 
 def test_unreachable_server_is_a_typed_one_line_error() -> None:
-    url = f"http://127.0.0.1:{_free_port()}/v1"  # nothing listens there
+    url = f"http://127.0.0.1:{free_port()}/v1"  # nothing listens there
     predictor = EndpointPredictor(config_for(url, "any", retries=2, backoff=0.01, timeout=5.0))
     with pytest.raises(EndpointUnavailable) as caught:
         predictor.predict(TEST_SRC[:1])

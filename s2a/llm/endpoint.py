@@ -4,9 +4,8 @@ Works with vLLM, Ollama, llama.cpp's server, `transformers serve` or a hosted AP
 model name come from configs/llm-endpoint.yaml or S2A_LLM_BASE_URL / S2A_LLM_MODEL; the API key
 from the variable named by `api_key_env` (a placeholder when unset: local servers ignore it).
 
-Requests stream (`transformers serve` answers only as a stream) and are retried with exponential
-back-off on connection errors, timeouts, 429 and 5xx; after the last retry an unreachable server
-raises EndpointUnavailable, a refused request (4xx) EndpointError, each in one line. An answer
+Requests go through the shared chat client (s2a.chat): streamed, retried with exponential back-off,
+an unreachable server is EndpointUnavailable, a refused request (4xx) EndpointError. An answer
 that does not parse into actions is kept as its raw first line (scored invalid), never a crash.
 
 n-best: servers differ in support for `n` and beam search, so hypothesis 1 is decoded at
@@ -17,15 +16,13 @@ dropped, so fewer than n may come back.
 from __future__ import annotations
 
 import logging
-import os
-import threading
 import time
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
 from typing import Any, Optional
 
-from s2a.errors import EndpointError, EndpointUnavailable
+from s2a.chat import ChatClient, ChatEndpoint, ChatStats
+from s2a.errors import EndpointError
 from s2a.llm.config import EndpointConfig
 from s2a.llm.prompts import Example, chat_messages, first_line, parse_answer
 from s2a.llm.retrieval import Retriever
@@ -33,82 +30,18 @@ from s2a.formats.predictions import Hypothesis
 
 log = logging.getLogger(__name__)
 
-
-@dataclass
-class EndpointStats:
-    """Counters shared by the request threads (update them with `add`)."""
-
-    requests: int = 0
-    retries: int = 0
-    invalid: int = 0  # answers that did not parse into actions
-    seconds: float = 0.0
-    examples: list[str] = field(default_factory=list)  # a few raw invalid answers, for the log
-    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
-
-    def add(self, requests: int = 0, retries: int = 0, invalid_answer: Optional[str] = None) -> None:
-        with self._lock:
-            self.requests += requests
-            self.retries += retries
-            if invalid_answer is not None:
-                self.invalid += 1
-                if len(self.examples) < 5:
-                    self.examples.append(invalid_answer[:200])
+EndpointStats = ChatStats  # the name this family's callers know
 
 
-class EndpointClient:
-    """Streaming chat completions with timeouts and retries; returns the answer text."""
+class EndpointClient(ChatClient):
+    """The shared chat client (s2a.chat) on this family's connection settings."""
 
     def __init__(self, config: EndpointConfig) -> None:
-        import openai
-
+        super().__init__(ChatEndpoint(
+            base_url=config.base_url, model=config.model, api_key_env=config.api_key_env,
+            max_tokens=config.max_tokens, timeout=config.timeout, retries=config.retries, backoff=config.backoff,
+        ))
         self.config = config
-        self._openai = openai
-        key = os.environ.get(config.api_key_env, "") or "none"
-        # Retries are ours (with logging and a typed error); the client's own are switched off.
-        self.client = openai.OpenAI(base_url=config.base_url, api_key=key, timeout=config.timeout, max_retries=0)
-        self.stats = EndpointStats()
-
-    def _stream(self, messages: list[dict[str, str]], temperature: float) -> str:
-        stream: Any = self.client.chat.completions.create(
-            model=self.config.model, messages=messages, stream=True,  # type: ignore[arg-type]
-            temperature=temperature, max_tokens=self.config.max_tokens,
-        )
-        parts = []
-        for chunk in stream:
-            if chunk.choices and chunk.choices[0].delta and chunk.choices[0].delta.content:
-                parts.append(chunk.choices[0].delta.content)
-        return "".join(parts)
-
-    def complete(self, messages: list[dict[str, str]], temperature: float) -> str:
-        import httpx
-
-        openai = self._openai
-        delay = self.config.backoff
-        for attempt in range(self.config.retries + 1):
-            self.stats.add(requests=1)
-            try:
-                return self._stream(messages, temperature)
-            except openai.APIStatusError as e:
-                if e.status_code != 429 and e.status_code < 500:
-                    raise EndpointError(self.config.base_url, f"HTTP {e.status_code}: {_one_line(e.message)}") from None
-                reason = f"HTTP {e.status_code}: {_one_line(e.message)}"
-            except (openai.APIConnectionError, openai.APITimeoutError) as e:
-                reason = _one_line(str(e.__cause__ or e))
-            except httpx.TransportError as e:  # raised while reading a stream: not wrapped by openai
-                reason = f"{type(e).__name__}: {_one_line(str(e))}"
-            if attempt == self.config.retries:
-                break
-            self.stats.add(retries=1)
-            log.warning("llm-endpoint: %s (%s); retry %d/%d in %.1f s", self.config.base_url, reason,
-                        attempt + 1, self.config.retries, delay)
-            time.sleep(delay)
-            delay *= 2
-        attempts = self.config.retries + 1
-        raise EndpointUnavailable(self.config.base_url, f"no answer after {attempts} attempts ({reason})")
-
-
-def _one_line(text: str) -> str:
-    return first_line(str(text))[:200] or "no detail"
 
 
 class EndpointPredictor:
