@@ -1,0 +1,55 @@
+"""`s2a review`: the circle review's LLM panel on prediction files (s2a.evaluation.circle_review)."""
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+from typing import Optional
+
+import click
+
+from s2a.paths import DATA_DIR, REPORTS_DIR
+
+
+@click.command("review")
+@click.argument("predictions", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--references", type=click.Path(path_type=Path), default=None,
+              help="One reference per line, aligned with the predictions [default: DATA_DIR/tgt-SPLIT.txt].")
+@click.option("--data-dir", type=click.Path(path_type=Path), default=DATA_DIR, show_default=True)
+@click.option("--split", default="test", show_default=True)
+@click.option("--judges", default="default", show_default=True,
+              help="Panel profile: configs/judges-NAME.yaml, or a .yaml path.")
+@click.option("--sample-size", type=click.IntRange(min=1), default=None, help="[default: from the profile]")
+@click.option("--rounds", type=click.IntRange(min=0), default=None,
+              help="Revision rounds after the first scoring [default: from the profile].")
+@click.option("--seed", type=int, default=None, help="Of the sample [default: from the profile].")
+@click.option("--out", type=click.Path(path_type=Path), default=None,
+              help="Result JSON; the raw answers go beside it (.answers.jsonl) "
+                   "[default: REPORTS_DIR/circle-review/SPLIT.json].")
+def review(predictions: tuple[Path, ...], references: Optional[Path], data_dir: Path, split: str, judges: str,
+           sample_size: Optional[int], rounds: Optional[int], seed: Optional[int], out: Optional[Path]) -> None:
+    """Let a panel of LLM judges score PREDICTIONS (top-1 files, e.g. predictions/MODEL/test.txt; the
+    model is named by the folder) against the references, then revise over rounds.
+
+    \b
+    s2a review predictions/transformer/test.txt predictions/llm/test.txt --sample-size 20
+    """
+    from s2a.evaluation.circle_review import judges_from, load_panel_settings, markdown_table, review as run
+    from s2a.evaluation.circle_review import write_review
+    from s2a.formats.predictions import read_top1
+    from s2a.formats.splits import read_lines
+
+    settings = load_panel_settings(judges)
+    changes = {k: v for k, v in (("sample_size", sample_size), ("rounds", rounds), ("seed", seed)) if v is not None}
+    settings = dataclasses.replace(settings, **changes)  # type: ignore[arg-type]
+    names = [p.parent.name or p.stem for p in predictions]
+    if len(set(names)) != len(names):
+        raise click.UsageError(f"two prediction files from one folder name: {names}")
+    refs = read_lines(references or data_dir / f"tgt-{split}.txt")
+    preds = {name: read_top1(path) for name, path in zip(names, predictions)}
+    reviews, records = run(preds, refs, judges_from(settings), settings)
+    result, answers = write_review(reviews, records, settings, out or REPORTS_DIR / "circle-review" / f"{split}.json")
+    click.echo(markdown_table(reviews))
+    click.echo(f"review: {result}\nanswers: {answers}")
+
+
+commands = [review]

@@ -1,0 +1,308 @@
+"""The circle review: a panel of LLM judges scores predictions against references, then revises.
+
+ChemActor (ACL 2025) calls it a "multi-round LLMs circle review". We follow the protocol of its
+public evaluation code (github.com/Zhanghahah/ChemActor, `evaluate/review.py`; read, not copied):
+
+- several judges (there: GPT-3.5, GPT-4o, Llama-3-8B, Mistral-7B; here: any OpenAI-compatible
+  endpoints listed in configs/judges-<profile>.yaml) each rate how similar two operation
+  sequences are "from the perspective of chemical experiments", 0 to 1 in steps of 0.1, with an
+  explanation;
+- then, per round, every judge is shown both sequences, its own score and reason and the other
+  reviewers' (anonymous: "reviewer 1", ...), and asked to reconsider: revise, or keep the score and
+  say why (there: two rounds after the first).
+
+Where we differ, on purpose:
+- The answer format is one line, `<score> | <reason>`, read by a strict parser (`parse_judgment`).
+  An unreadable answer is asked again (`parse_retries`, at `retry_temperature`: a greedy retry
+  would repeat itself), then counted as unreadable — never dropped silently. (ChemActor guesses a
+  score from loose text and drops the whole example when any judge's answer stays unreadable.)
+- A seeded sample of `sample_size` examples, the same for every model (ChemActor reviews the
+  examples on which some method scored below 40 % exact match).
+- Reported per model and round: the mean score over readable judgments, the judges' spread
+  (the standard deviation across judges, averaged over examples with two or more readable scores),
+  the share of unreadable judgments; and each judge's mean. Every raw answer, retries included, goes
+  to a JSONL file beside the result, so the review can be audited.
+"""
+from __future__ import annotations
+
+import json
+import random
+import re
+import statistics
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, Optional
+
+from s2a import config
+from s2a.atomic import atomic_path
+from s2a.chat import ChatClient, ChatEndpoint, Message
+from s2a.errors import ConfigError, PredictionMismatch
+
+# --- settings ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class JudgeSettings:
+    """One judge: an OpenAI-compatible server and model."""
+
+    name: str
+    base_url: str
+    model: str
+    api_key_env: str = "OPENAI_API_KEY"
+    max_tokens: int = 60  # one line of score and reason
+    timeout: float = 120.0
+    retries: int = 3  # connection errors, timeouts, 429, 5xx (s2a.chat); not unreadable answers
+    backoff: float = 1.0
+
+    def endpoint(self) -> ChatEndpoint:
+        return ChatEndpoint(base_url=self.base_url, model=self.model, api_key_env=self.api_key_env,
+                            max_tokens=self.max_tokens, timeout=self.timeout, retries=self.retries,
+                            backoff=self.backoff)
+
+
+@dataclass(frozen=True)
+class PanelSettings:
+    profile: str
+    judges: list[JudgeSettings] = field(default_factory=list)
+    rounds: int = 2  # revision rounds after the first scoring (ChemActor: 2)
+    sample_size: int = 50  # examples reviewed per model (the same seeded sample for every model)
+    seed: int = 42
+    parse_retries: int = 2  # further requests after an unreadable answer, before it is counted
+    temperature: float = 0.0
+    retry_temperature: float = 0.7
+    max_workers: int = 1  # examples reviewed at the same time
+
+
+def load_panel_settings(profile: str) -> PanelSettings:
+    """configs/judges-<profile>.yaml (or a .yaml path) read into PanelSettings."""
+    where, data = config.load("judges", profile)
+    settings = config.typed(PanelSettings, data, where, profile=profile)
+    if not settings.judges:
+        raise ConfigError(where, "no judges listed", key="judges")
+    names = [j.name for j in settings.judges]
+    for i, name in enumerate(names):
+        if names.index(name) != i:
+            raise ConfigError(where, f"judge name {name!r} listed twice", key=f"judges[{i}].name")
+    for key in ("rounds", "parse_retries"):
+        if getattr(settings, key) < 0:
+            raise ConfigError(where, f"must be >= 0, got {getattr(settings, key)}", key=key)
+    for key in ("sample_size", "max_workers"):
+        if getattr(settings, key) < 1:
+            raise ConfigError(where, f"must be >= 1, got {getattr(settings, key)}", key=key)
+    return settings
+
+
+# --- prompts and the answer format ------------------------------------------------------------------
+
+ANSWER_FORMAT = ("Answer with one line only: the score, a vertical bar, and a one-sentence reason, "
+                 "for example:\n0.7 | same reagents in the same order, but a different reaction time")
+_ANSWER = re.compile(r"(?P<score>\d+(?:\.\d+)?)\s*\|\s*(?P<reason>\S.*)")
+
+
+def _pair(prediction: str, reference: str) -> str:
+    return ("Rate how similar the following two sequences of laboratory actions are, from the perspective "
+            "of carrying out the chemical experiment. Use a score from 0 to 1 in steps of 0.1: 1 means the "
+            "experiments are identical, 0 that they have nothing in common.\n"
+            f"The first sequence: {prediction}\nThe second sequence: {reference}\n")
+
+
+def first_prompt(prediction: str, reference: str) -> list[Message]:
+    return [{"role": "user", "content": _pair(prediction, reference) + ANSWER_FORMAT}]
+
+
+def _answer_text(judgment: Optional["Judgment"]) -> str:
+    if judgment is None or judgment.score is None:
+        return "no readable answer"
+    return f"{judgment.score:g} | {judgment.reason}"
+
+
+def revision_prompt(prediction: str, reference: str, own: "Judgment", others: Sequence["Judgment"]) -> list[Message]:
+    """The pair, the judge's own last answer and the others' (anonymous), and the request to reconsider."""
+    lines = [f"- reviewer {i}: {_answer_text(j)}" for i, j in enumerate(others, 1)]
+    content = (_pair(prediction, reference)
+               + f"Your answer was: {_answer_text(own)}\n"
+               + "The other reviewers answered:\n" + "\n".join(lines) + "\n"
+               + "Reconsider your score in the light of their reasons: revise it if they convinced you, "
+               + "otherwise keep it and say why.\n" + ANSWER_FORMAT)
+    return [{"role": "user", "content": content}]
+
+
+def parse_judgment(text: str) -> Optional[tuple[float, str]]:
+    """(score, reason) from an answer that is exactly one line `<score> | <reason>`, the score a
+    number from 0 to 1; None for anything else (strict: no score is guessed from loose text)."""
+    stripped = text.strip()
+    if not stripped or "\n" in stripped:
+        return None
+    match = _ANSWER.fullmatch(stripped)
+    if match is None:
+        return None
+    score = float(match["score"])
+    if not 0.0 <= score <= 1.0:
+        return None
+    return score, match["reason"].strip()
+
+
+# --- the review -------------------------------------------------------------------------------------
+
+Complete = Callable[[list[Message], float], str]  # (messages, temperature) -> answer text
+
+
+@dataclass(frozen=True)
+class Judge:
+    name: str
+    complete: Complete
+
+
+def judges_from(settings: PanelSettings) -> list[Judge]:
+    """One chat client per configured judge (streaming, connection retries: s2a.chat)."""
+    return [Judge(j.name, ChatClient(j.endpoint()).complete) for j in settings.judges]
+
+
+@dataclass(frozen=True)
+class Judgment:
+    judge: str
+    score: Optional[float]  # None: no readable answer after every retry
+    reason: str
+    answers: tuple[str, ...]  # every raw answer, in order: retries after unreadable ones
+
+
+@dataclass(frozen=True)
+class RoundSummary:
+    round: int  # 0: first scoring; 1..r: revisions
+    mean: Optional[float]  # over readable judgments; None when there are none
+    spread: Optional[float]  # std across judges, averaged over examples with >= 2 readable scores
+    judgments: int
+    unparseable: int  # judgments without a readable answer after every retry
+    retried: int  # judgments that needed more than one request
+    per_judge: dict[str, Optional[float]]
+
+    @property
+    def unparseable_share(self) -> float:
+        return self.unparseable / self.judgments if self.judgments else 0.0
+
+
+@dataclass(frozen=True)
+class ModelReview:
+    model: str
+    indices: list[int]  # the reviewed examples (0-based lines of the prediction file)
+    rounds: list[RoundSummary]
+
+
+def sample_indices(n: int, size: int, seed: int) -> list[int]:
+    """A seeded sample of min(size, n) example indices, in file order."""
+    return sorted(random.Random(seed).sample(range(n), min(size, n)))
+
+
+def _ask(judge: Judge, messages: list[Message], settings: PanelSettings) -> Judgment:
+    answers: list[str] = []
+    for attempt in range(settings.parse_retries + 1):
+        temperature = settings.temperature if attempt == 0 else settings.retry_temperature
+        answers.append(judge.complete(messages, temperature))
+        parsed = parse_judgment(answers[-1])
+        if parsed is not None:
+            return Judgment(judge.name, parsed[0], parsed[1], tuple(answers))
+    return Judgment(judge.name, None, "", tuple(answers))
+
+
+def _review_example(prediction: str, reference: str, judges: Sequence[Judge],
+                    settings: PanelSettings) -> list[list[Judgment]]:
+    """Round by round, each judge's judgment of one example."""
+    rounds = [[_ask(j, first_prompt(prediction, reference), settings) for j in judges]]
+    for _ in range(settings.rounds):
+        last = rounds[-1]
+        rounds.append([
+            _ask(j, revision_prompt(prediction, reference, last[k], last[:k] + last[k + 1:]), settings)
+            for k, j in enumerate(judges)
+        ])
+    return rounds
+
+
+def _summary(round_index: int, per_example: Sequence[Sequence[Judgment]], judges: Sequence[Judge]) -> RoundSummary:
+    flat = [j for example in per_example for j in example]
+    scores = [j.score for j in flat if j.score is not None]
+    spreads = [statistics.pstdev(s) for example in per_example
+               if len(s := [j.score for j in example if j.score is not None]) >= 2]
+    per_judge: dict[str, Optional[float]] = {}
+    for k, judge in enumerate(judges):
+        mine = [example[k].score for example in per_example if example[k].score is not None]
+        per_judge[judge.name] = statistics.fmean(mine) if mine else None
+    return RoundSummary(
+        round=round_index,
+        mean=statistics.fmean(scores) if scores else None,
+        spread=statistics.fmean(spreads) if spreads else None,
+        judgments=len(flat),
+        unparseable=sum(j.score is None for j in flat),
+        retried=sum(len(j.answers) > 1 for j in flat),
+        per_judge=per_judge,
+    )
+
+
+def review_model(model: str, predictions: Sequence[str], references: Sequence[str], indices: Sequence[int],
+                 judges: Sequence[Judge], settings: PanelSettings) -> tuple[ModelReview, list[dict[str, Any]]]:
+    """The panel's review of one model on the sampled examples, and one record per raw answer."""
+    if len(predictions) != len(references):
+        raise PredictionMismatch(f"predictions of {model}", len(references), len(predictions))
+    with ThreadPoolExecutor(max_workers=settings.max_workers) as pool:
+        examples = list(pool.map(lambda i: _review_example(predictions[i], references[i], judges, settings), indices))
+    records = [
+        {"model": model, "index": index, "round": r, "judge": judgment.judge, "attempt": attempt,
+         "answer": answer, "readable": parsed is not None,
+         "score": parsed[0] if parsed else None, "reason": parsed[1] if parsed else None}
+        for index, rounds in zip(indices, examples)
+        for r, judgments in enumerate(rounds)
+        for judgment in judgments
+        for attempt, answer in enumerate(judgment.answers)
+        for parsed in [parse_judgment(answer)]
+    ]
+    summaries = [_summary(r, [rounds[r] for rounds in examples], judges) for r in range(settings.rounds + 1)]
+    return ModelReview(model, list(indices), summaries), records
+
+
+def review(predictions: Mapping[str, Sequence[str]], references: Sequence[str], judges: Sequence[Judge],
+           settings: PanelSettings) -> tuple[list[ModelReview], list[dict[str, Any]]]:
+    """Every model's review on one seeded sample of the references."""
+    indices = sample_indices(len(references), settings.sample_size, settings.seed)
+    reviews, records = [], []
+    for model, preds in predictions.items():
+        result, rows = review_model(model, preds, references, indices, judges, settings)
+        reviews.append(result)
+        records.extend(rows)
+    return reviews, records
+
+
+def write_review(reviews: Sequence[ModelReview], records: Sequence[dict[str, Any]], settings: PanelSettings,
+                 out: Path) -> tuple[Path, Path]:
+    """`out` (JSON: settings and per-model round summaries) and `<out stem>.answers.jsonl` beside it
+    (every raw answer), each written atomically."""
+    answers = out.with_name(out.stem + ".answers.jsonl")
+    with atomic_path(answers) as tmp:
+        with tmp.open("w", encoding="utf-8") as f:
+            for record in records:
+                f.write(json.dumps(record, ensure_ascii=False) + "\n")
+    result = {
+        "settings": {**asdict(settings), "judges": [{"name": j.name, "base_url": j.base_url, "model": j.model}
+                                                     for j in settings.judges]},
+        "answers": answers.name,
+        "models": [{"model": r.model, "indices": r.indices,
+                    "rounds": [{**asdict(s), "unparseable_share": s.unparseable_share} for s in r.rounds]}
+                   for r in reviews],
+    }
+    with atomic_path(out) as tmp:
+        tmp.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    return out, answers
+
+
+def _number(value: Optional[float], scale: float = 100.0) -> str:
+    return "–" if value is None else f"{value * scale:.1f}"
+
+
+def markdown_table(reviews: Sequence[ModelReview]) -> str:
+    """One row per model and round: mean score, spread (×100) and the share of unreadable answers (%)."""
+    lines = ["| model | round | mean score | judge spread | unreadable | n |", "|---|---|---|---|---|---|"]
+    for r in reviews:
+        for s in r.rounds:
+            lines.append(f"| {r.model} | {s.round} | {_number(s.mean)} | {_number(s.spread)} "
+                         f"| {100 * s.unparseable_share:.1f} % | {s.judgments} |")
+    return "\n".join(lines)
