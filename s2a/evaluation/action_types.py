@@ -5,6 +5,7 @@ counted as multisets. For a type T, summed over reactions:
   matched(T)   = sum min(count_truth(T), count_prediction(T))
   precision(T) = matched(T) / sum count_prediction(T)   (None if T is never predicted)
   recall(T)    = matched(T) / sum count_truth(T)        (None if T never occurs in the truth)
+  F1(T)        = 2 matched(T) / (predicted(T) + in truth(T)); micro_f1 pools every type
 Order and properties are ignored: this asks "does the model use the right kinds of steps, as often
 as the chemist did?".
 """
@@ -33,6 +34,17 @@ class TypeScore:
     @property
     def recall(self) -> Optional[float]:
         return self.matched / self.in_truth if self.in_truth else None
+
+    @property
+    def f1(self) -> Optional[float]:
+        return 2 * self.matched / (self.predicted + self.in_truth) if self.predicted + self.in_truth else None
+
+
+def micro_f1(scores: Sequence[TypeScore]) -> Optional[float]:
+    """F1 of all types pooled: 2 * matched / (predicted + in truth), summed over types; None when
+    neither side has any action."""
+    return TypeScore("all", sum(s.in_truth for s in scores), sum(s.predicted for s in scores),
+                     sum(s.matched for s in scores)).f1
 
 
 def type_counts(line: str) -> Counter[str]:

@@ -35,6 +35,12 @@ def bleu(truths: Sequence[str], predictions: Sequence[str]) -> float:
         return float(original_bleu(list(truths), list(predictions)))
 
 
+def share_at_least(similarities: Sequence[float], thresholds: Sequence[float] = THRESHOLDS) -> dict[float, float]:
+    """The fraction of `similarities` at or above each threshold (0 for none)."""
+    n = len(similarities)
+    return {th: sum(s >= th for s in similarities) / n if n else 0.0 for th in thresholds}
+
+
 @dataclass(frozen=True)
 class Scores:
     """One model's figures on one split (fractions in [0, 1])."""
@@ -75,7 +81,7 @@ def score(
     truths = [t.strip() for t in truths]
     predictions = [p.strip() for p in predictions]
     sims = [similarity(t, p) for t, p in zip(truths, predictions)]
-    at_least = {th: sum(s >= th for s in sims) / n for th in THRESHOLDS}
+    at_least = share_at_least(sims)
     best_of_n: Optional[float] = None
     width: Optional[int] = None
     if nbest is not None:
