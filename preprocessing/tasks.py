@@ -174,7 +174,7 @@ def write_tasks(data_dir: Path, out_dir: Optional[Path] = None, gold_dir: Option
     lines: dict[str, dict[str, tuple[list[str], list[str]]]] = {t: {} for t in WRITTEN}
     counts: dict[str, dict[str, Counts]] = {t: {} for t in WRITTEN}
     for split in SPLITS:
-        by_task = {t: ([], []) for t in WRITTEN}  # type: dict[str, tuple[list[str], list[str]]]
+        by_task: dict[str, tuple[list[str], list[str]]] = {t: ([], []) for t in WRITTEN}
         by_count = {t: Counts() for t in WRITTEN}
         for row in read_jsonl(data_dir / f"{split}.jsonl"):
             _add_record(row, data_dir / f"{split}.jsonl", by_task, by_count)
