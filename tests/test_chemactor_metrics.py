@@ -67,6 +67,8 @@ def test_rouge_by_hand() -> None:
     # 1 of 2 -> F = 1/2; ROUGE-L: LCS 'add a' = 2 -> F = 2/3.
     r1, r2, rl = rouge([A], [B])
     assert (r1, r2, rl) == pytest.approx((200 / 3, 50.0, 200 / 3))
+    # One word: no bigram on either side, so ROUGE-2 is 0 however identical.
+    assert rouge(["NOACTION"], ["NOACTION"]) == pytest.approx((100.0, 0.0, 100.0))
     # The mean over pairs: identical pair (100, 100, 100) and the one above.
     assert rouge([A, A], [A, B]) == pytest.approx(((100 + 200 / 3) / 2, 75.0, (100 + 200 / 3) / 2))
 

@@ -9,7 +9,8 @@ Matched to ChemActor's public evaluation code, `evaluate/utils.py` of github.com
   where unpadded nltk gives 0 (metrics.bleu, the Smiles2Actions variant, does not pad).
 - ROUGE-1 / 2 / L: F-measure of `rouge_score.RougeScorer(['rouge1', 'rouge2', 'rougeL'])` (no
   stemmer) per pair, mean x 100. Its tokeniser lowercases and keeps runs of [a-z0-9] only: ';',
-  '$' and '@' vanish, so `$1$` counts as the word '1'.
+  '$' and '@' vanish, so `$1$` counts as the word '1'; a one-word pair has no bigram, so its
+  ROUGE-2 is 0 even when identical ('NOACTION' / 'NOACTION': 100, 0, 100), as in theirs.
 - validity, the looser one: the prediction parses (targets.parses) and the highest precursor
   position it names is not above the highest its reference names — molecules may be left out and
   products are not checked (the paper's validity, targets.is_valid, asks for exactly the reaction's
