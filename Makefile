@@ -97,7 +97,7 @@ $(DATA)/data_report.md: $(DATA)/src-train.txt $(INTERIM)/text/standardised.jsonl
 # ChemActor's tasks (issue 13) from the processed records, and the paragraph2actions gold sample when
 # ../shared has it. Always asks: `s2a data tasks` is a no-op while its stamp (inputs + extractor code) matches.
 tasks: $(DATA)/src-train.txt | $(INSTALLED)
-	$(S2A) data tasks --data-dir $(DATA) --seed $(SEED)
+	$(S2A) data tasks --data-dir $(DATA)
 
 # ---------------------------------------------------------------- models
 # Training resumes from the last checkpoint and is a no-op when finished; prediction files are

@@ -5,7 +5,8 @@ From each record of `data/processed/{train,valid,test}.jsonl` (same patent-group
 - d2a-sentence: each sentence of it -> that sentence's actions;
 - r2d:          the record's tokenised reaction (`src`, as S2A) -> the procedure;
 - a2d:          d2a's actions -> the procedure;
-and, when `../shared` has it, d2a-gold: the paragraph2actions sample on its seeded 80/10/10 split.
+and, when `../shared` has it, d2a-gold: the paragraph2actions sample on its own 80/10/10 split
+(`gold_seed` re-splits it: see s2a.formats.tasks.load_gold for why that is not the default).
 
 Why the D2A actions are extracted again from the text rather than taken from the record: the
 processed records keep positional tokens (`$k$`), binned conditions (`#3#`, `@2@`) and no
@@ -149,24 +150,25 @@ def sentence_pairs(procedure: str) -> list[tuple[str, str] | Skip]:
 _CODE = [Path(__file__).with_name(n) for n in ("tasks.py", "text_actions.py", "text_mentions.py", "sentences.py")]
 
 
-def _inputs(data_dir: Path, gold_dir: Optional[Path], seed: int) -> dict[str, Any]:
+def _inputs(data_dir: Path, gold_dir: Optional[Path], gold_seed: Optional[int]) -> dict[str, Any]:
     files = [data_dir / f"{s}.jsonl" for s in SPLITS]
     gold = [gold_dir / f"{side}-{s}.txt" for s in SPLITS for side in ("src", "tgt")] if gold_dir else []
     present = [f for f in gold if f.is_file()]
-    return {"version": TASKS_VERSION, "seed": seed, "gold_dir": str(gold_dir) if gold_dir else None,
-            "digest": digest_files(files + (present if len(present) == len(gold) else []), {"seed": seed}),
+    return {"version": TASKS_VERSION, "gold_seed": gold_seed, "gold_dir": str(gold_dir) if gold_dir else None,
+            "digest": digest_files(files + (present if len(present) == len(gold) else []), {"gold_seed": gold_seed}),
             "code": digest_files(_CODE)}
 
 
 def write_tasks(data_dir: Path, out_dir: Optional[Path] = None, gold_dir: Optional[Path] = GOLD_SAMPLE_DIR,
-                seed: int = 42) -> TasksSummary:
+                gold_seed: Optional[int] = None) -> TasksSummary:
     """Write `<out_dir>/<task>/{src,tgt}-<split>.txt` for every task, `metadata.json` and a freshness
     stamp (default out_dir: `<data_dir>/tasks`); a no-op when the stamp matches. The folder is
     replaced as a whole (s2a.atomic). `gold_dir=None`, or a folder that is not there, skips d2a-gold
-    with a note. `seed` splits the gold sample (the records' own split is the processed one)."""
+    with a note. `gold_seed` re-splits the gold sample (None: its files' own split); the records keep
+    the processed split."""
     data_dir = Path(data_dir)
     out_dir = Path(out_dir) if out_dir is not None else data_dir / TASKS_DIRNAME
-    inputs = _inputs(data_dir, gold_dir, seed)
+    inputs = _inputs(data_dir, gold_dir, gold_seed)
     stamp = Stamp(out_dir / STAMP_NAME)
     if stamp.matches(inputs) and (out_dir / METADATA_NAME).is_file():
         return _summary_from(out_dir, json.loads((out_dir / METADATA_NAME).read_text(encoding="utf-8")))
@@ -191,7 +193,7 @@ def write_tasks(data_dir: Path, out_dir: Optional[Path] = None, gold_dir: Option
         gold_note = "skipped: no gold folder given"
     else:
         try:
-            gold = load_gold(gold_dir, seed=seed)
+            gold = load_gold(gold_dir, seed=gold_seed)
             licence = gold_licence(gold_dir)
         except GoldSetMissing as e:
             gold_note = f"skipped: {e.path} not found"
@@ -209,7 +211,7 @@ def write_tasks(data_dir: Path, out_dir: Optional[Path] = None, gold_dir: Option
             gold_counts["all"] = len(gold.all[0])
             (tmp / "d2a-gold" / "LICENSE").write_text(licence, encoding="utf-8")
         summary = TasksSummary(out_dir, False, counts, gold_counts, gold_note)
-        meta = {**summary.to_json(), "data_dir": str(data_dir), "seed": seed,
+        meta = {**summary.to_json(), "data_dir": str(data_dir), "gold_seed": gold_seed,
                 "gold_dir": str(gold_dir) if gold_dir else None, "version": TASKS_VERSION}
         (tmp / METADATA_NAME).write_text(json.dumps(meta, indent=2, sort_keys=True) + "\n", encoding="utf-8")
         Stamp(tmp / STAMP_NAME).write(inputs)

@@ -63,7 +63,7 @@ def data_dir(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFa
 @pytest.fixture(scope="module")
 def written(data_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, object]:
     gold = _gold_fixture(tmp_path_factory.mktemp("gold") / "sample")
-    return data_dir, write_tasks(data_dir, gold_dir=gold, seed=7)
+    return data_dir, write_tasks(data_dir, gold_dir=gold, gold_seed=7)
 
 
 def _records(data_dir: Path, split_name: str) -> list[dict]:
@@ -119,13 +119,14 @@ def test_second_run_is_a_no_op_and_a_new_seed_rewrites(written: tuple[Path, obje
     copy = tmp_path / "processed"
     shutil.copytree(data_dir, copy)
     gold = _gold_fixture(tmp_path / "gold")
-    first = write_tasks(copy, gold_dir=gold, seed=7)
+    first = write_tasks(copy, gold_dir=gold, gold_seed=7)
     assert not first.up_to_date  # the gold folder is another one: a different stamp
     mtime = (copy / "tasks" / "d2a" / "tgt-train.txt").stat().st_mtime_ns
-    again = write_tasks(copy, gold_dir=gold, seed=7)
+    again = write_tasks(copy, gold_dir=gold, gold_seed=7)
     assert again.up_to_date and again.counts["d2a"]["train"].kept == first.counts["d2a"]["train"].kept
     assert (copy / "tasks" / "d2a" / "tgt-train.txt").stat().st_mtime_ns == mtime
-    assert not write_tasks(copy, gold_dir=gold, seed=8).up_to_date
+    assert not write_tasks(copy, gold_dir=gold, gold_seed=8).up_to_date
+    assert not write_tasks(copy, gold_dir=gold).up_to_date  # the files' own split
 
 
 def test_gold_split_is_80_10_10_deterministic_by_seed(tmp_path: Path) -> None:
@@ -136,8 +137,9 @@ def test_gold_split_is_80_10_10_deterministic_by_seed(tmp_path: Path) -> None:
     assert sorted(x for s in SPLITS for x in a.splits[s][0]) == sorted(a.all[0])
     pairs = dict(zip(*a.all))
     assert all(pairs[x] == y for s in SPLITS for x, y in zip(*a.splits[s]))
-    own = load_gold(gold, seed=None)
+    own = load_gold(gold)  # default: the files' own split
     assert own.splits["valid"] == (["Water (valid 0) was added."], ["ADD water (0 ml) ; STIR for 2 h"])
+    assert own.splits["train"][0][:2] == ["Water (train 0) was added.", "Water (train 1) was added."]
 
 
 def test_gold_sample_written_with_its_licence(written: tuple[Path, object]) -> None:
@@ -170,8 +172,9 @@ def test_cli_data_tasks(data_dir: Path, tmp_path: Path) -> None:
 
 @pytest.mark.skipif(not (GOLD_SAMPLE_DIR / "tgt-test.txt").is_file(), reason="../shared is absent")
 def test_the_public_gold_sample() -> None:
-    gold = load_gold(GOLD_SAMPLE_DIR, seed=42)
+    gold = load_gold(GOLD_SAMPLE_DIR)
     assert [len(gold.splits[s][0]) for s in SPLITS] == [80, 10, 10] and len(gold.all[0]) == 100
+    assert [len(load_gold(GOLD_SAMPLE_DIR, seed=42).splits[s][0]) for s in SPLITS] == [80, 10, 10]
     # Every gold line is in the tgt format; all but the bare INVALIDACTION lines (which
     # paragraph2actions 1.5.0 cannot read back) parse.
     unparsed = [t for t in gold.all[1] if not parses(t)]

@@ -132,15 +132,17 @@ def report(text_path: Path, ord_path: Path, output: Path) -> None:
 @click.option("--gold-dir", type=click.Path(path_type=Path), default=None,
               help="The paragraph2actions sample [default: ../shared/data/paragraph2actions-sample]; "
                    "d2a-gold is skipped with a note when it is not there.")
-@click.option("--seed", default=42, show_default=True, help="Seed of the gold sample's 80/10/10 split.")
-def tasks(data_dir: Path, output_dir: Optional[Path], gold_dir: Optional[Path], seed: int) -> None:
+@click.option("--gold-seed", type=int, default=None,
+              help="Re-split the gold sample 80/10/10 with this seed [default: its files' own split, the "
+                   "one whose test sentences the rule-based extractor was not written on].")
+def tasks(data_dir: Path, output_dir: Optional[Path], gold_dir: Optional[Path], gold_seed: Optional[int]) -> None:
     """ChemActor's tasks from the processed records: d2a (paragraph and sentence), r2d, a2d, d2a-gold.
 
     Prints kept examples per task and split; a no-op when the folder is up to date."""
     from preprocessing.tasks import write_tasks
     from s2a.formats.tasks import GOLD_SAMPLE_DIR
 
-    summary = write_tasks(data_dir, output_dir, gold_dir or GOLD_SAMPLE_DIR, seed=seed)
+    summary = write_tasks(data_dir, output_dir, gold_dir or GOLD_SAMPLE_DIR, gold_seed=gold_seed)
     click.echo(summary.table())
     if summary.gold_note:
         click.echo(f"d2a-gold {summary.gold_note}", err=True)
