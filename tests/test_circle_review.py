@@ -21,7 +21,7 @@ from s2a.cli import main
 from s2a.errors import ConfigError, EndpointUnavailable, PredictionMismatch
 from s2a.evaluation.circle_review import (
     Judge, JudgeSettings, Judgment, PanelSettings, first_prompt, judges_from, load_panel_settings, parse_judgment,
-    review, revision_prompt, sample_indices,
+    UNREADABLE, review, revision_prompt, sample_indices,
 )
 from s2a.evaluation.round_trip import round_trip
 from s2a.formats.targets import similarity
@@ -138,9 +138,16 @@ def test_revision_rounds_move_scores_and_spread() -> None:
     assert first.unparseable == 0 and first.judgments == 2 * 3 and len(records) == 2 * 3 * 3
 
 
+def _needs_reminding(messages: list[dict[str, str]], temperature: float) -> str:
+    """Answers loosely until it is shown its own answer and asked for the format again."""
+    if messages[-2:-1] == [{"role": "assistant", "content": "I think they are similar."}] \
+            and messages[-1]["content"].startswith(UNREADABLE) and temperature == 0.7:
+        return "0.6 | similar"
+    return "I think they are similar."
+
+
 def test_an_answer_read_on_retry_counts_as_readable() -> None:
-    answers = iter(["I think they are similar.", "0.6 | similar"])
-    judge = Judge("slow", lambda messages, temperature: next(answers))
+    judge = Judge("slow", _needs_reminding)
     settings = PanelSettings(profile="test", rounds=0, sample_size=1, parse_retries=1)
     (result,), records = review({"m": PREDS}, REFS, [judge], settings)
     (summary,) = result.rounds

@@ -35,6 +35,7 @@ def review(predictions: tuple[Path, ...], references: Optional[Path], data_dir: 
     """
     from s2a.evaluation.circle_review import judges_from, load_panel_settings, markdown_table, review as run
     from s2a.evaluation.circle_review import write_review
+    from s2a.errors import PredictionMismatch
     from s2a.formats.predictions import read_top1
     from s2a.formats.splits import read_lines
 
@@ -46,6 +47,9 @@ def review(predictions: tuple[Path, ...], references: Optional[Path], data_dir: 
         raise click.UsageError(f"two prediction files from one folder name: {names}")
     refs = read_lines(references or data_dir / f"tgt-{split}.txt")
     preds = {name: read_top1(path) for name, path in zip(names, predictions)}
+    for (name, lines), path in zip(preds.items(), predictions):
+        if len(lines) != len(refs):
+            raise PredictionMismatch("predictions", len(refs), len(lines), str(path))
     reviews, records = run(preds, refs, judges_from(settings), settings)
     result, answers = write_review(reviews, records, settings, out or REPORTS_DIR / "circle-review" / f"{split}.json")
     click.echo(markdown_table(reviews))

@@ -13,9 +13,10 @@ public evaluation code (github.com/Zhanghahah/ChemActor, `evaluate/review.py`; r
 
 Where we differ, on purpose:
 - The answer format is one line, `<score> | <reason>`, read by a strict parser (`parse_judgment`).
-  An unreadable answer is asked again (`parse_retries`, at `retry_temperature`: a greedy retry
-  would repeat itself), then counted as unreadable — never dropped silently. (ChemActor guesses a
-  score from loose text and drops the whole example when any judge's answer stays unreadable.)
+  An unreadable answer is asked again (`parse_retries`: the judge sees its answer and is asked
+  for the format, at `retry_temperature`), then counted as unreadable — never dropped silently.
+  (ChemActor guesses a score from loose text and drops the whole example when any judge's answer
+  stays unreadable.) No example answer is given: SmolLM2-135M copied its score every time.
 - A seeded sample of `sample_size` examples, the same for every model (ChemActor reviews the
   examples on which some method scored below 40 % exact match).
 - Reported per model and round: the mean score over readable judgments, the judges' spread
@@ -96,8 +97,9 @@ def load_panel_settings(profile: str) -> PanelSettings:
 
 # --- prompts and the answer format ------------------------------------------------------------------
 
-ANSWER_FORMAT = ("Answer with one line only: the score, a vertical bar, and a one-sentence reason, "
-                 "for example:\n0.7 | same reagents in the same order, but a different reaction time")
+ANSWER_FORMAT = ("Answer with one line only, in the form\n<score from 0 to 1> | <the reason in one sentence>\n"
+                 "and nothing else.")
+UNREADABLE = "Your answer could not be read. "
 _ANSWER = re.compile(r"(?P<score>\d+(?:\.\d+)?)\s*\|\s*(?P<reason>\S.*)")
 
 
@@ -112,13 +114,13 @@ def first_prompt(prediction: str, reference: str) -> list[Message]:
     return [{"role": "user", "content": _pair(prediction, reference) + ANSWER_FORMAT}]
 
 
-def _answer_text(judgment: Optional["Judgment"]) -> str:
-    if judgment is None or judgment.score is None:
+def _answer_text(judgment: Judgment) -> str:
+    if judgment.score is None:
         return "no readable answer"
     return f"{judgment.score:g} | {judgment.reason}"
 
 
-def revision_prompt(prediction: str, reference: str, own: "Judgment", others: Sequence["Judgment"]) -> list[Message]:
+def revision_prompt(prediction: str, reference: str, own: Judgment, others: Sequence[Judgment]) -> list[Message]:
     """The pair, the judge's own last answer and the others' (anonymous), and the request to reconsider."""
     lines = [f"- reviewer {i}: {_answer_text(j)}" for i, j in enumerate(others, 1)]
     content = (_pair(prediction, reference)
@@ -127,6 +129,11 @@ def revision_prompt(prediction: str, reference: str, own: "Judgment", others: Se
                + "Reconsider your score in the light of their reasons: revise it if they convinced you, "
                + "otherwise keep it and say why.\n" + ANSWER_FORMAT)
     return [{"role": "user", "content": content}]
+
+
+def retry_prompt(messages: list[Message], answer: str) -> list[Message]:
+    """The conversation so far, the unreadable answer, and the request to answer in the format."""
+    return [*messages, {"role": "assistant", "content": answer}, {"role": "user", "content": UNREADABLE + ANSWER_FORMAT}]
 
 
 def parse_judgment(text: str) -> Optional[tuple[float, str]]:
@@ -196,6 +203,8 @@ def sample_indices(n: int, size: int, seed: int) -> list[int]:
 
 
 def _ask(judge: Judge, messages: list[Message], settings: PanelSettings) -> Judgment:
+    """A judgment; after an unreadable answer the judge is shown it and asked again for the format
+    (a changed prompt: servers that ignore the temperature would otherwise repeat themselves)."""
     answers: list[str] = []
     for attempt in range(settings.parse_retries + 1):
         temperature = settings.temperature if attempt == 0 else settings.retry_temperature
@@ -203,6 +212,7 @@ def _ask(judge: Judge, messages: list[Message], settings: PanelSettings) -> Judg
         parsed = parse_judgment(answers[-1])
         if parsed is not None:
             return Judgment(judge.name, parsed[0], parsed[1], tuple(answers))
+        messages = retry_prompt(messages, answers[-1])
     return Judgment(judge.name, None, "", tuple(answers))
 
 
