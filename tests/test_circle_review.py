@@ -135,7 +135,7 @@ def test_revision_rounds_move_scores_and_spread() -> None:
     assert first.per_judge == {"fixed-0.2": 0.2, "fixed-0.6": 0.6, "conformist": 1.0}
     assert second.per_judge["conformist"] == third.per_judge["conformist"] == 0.4  # the mean of 0.2 and 0.6
     assert math.isclose(second.spread, statistics.pstdev([0.2, 0.6, 0.4])) and second.spread < first.spread
-    assert first.unparseable == 0 and first.judgments == 2 * 3 and len(records) == 2 * 3 * 3
+    assert first.unparseable == 0 and first.judgments == 2 * 3 and len(records) == result.requests == 2 * 3 * 3
 
 
 def _needs_reminding(messages: list[dict[str, str]], temperature: float) -> str:
@@ -238,6 +238,7 @@ def test_review_command_parses_retries_counts_and_records(llm_server: str, tiny_
         assert math.isclose(round_["mean"], 0.8) and round_["per_judge"] == {"parrot": 0.8, "noise": None}
         assert round_["spread"] is None  # one readable score per example: no agreement to measure
     assert summary["answers"] == "test.answers.jsonl" and summary["settings"]["rounds"] == 1
+    assert model["requests"] == len(records) == 4 + 8 and model["seconds"] > 0
 
 
 # --- the round trip -----------------------------------------------------------------------------

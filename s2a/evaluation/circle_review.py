@@ -30,6 +30,7 @@ import json
 import random
 import re
 import statistics
+import time
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
@@ -195,6 +196,8 @@ class ModelReview:
     model: str
     indices: list[int]  # the reviewed examples (0-based lines of the prediction file)
     rounds: list[RoundSummary]
+    requests: int = 0  # judge answers asked for, retries included
+    seconds: float = 0.0  # wall time of the review (requests / seconds: the panel's calls per second)
 
 
 def sample_indices(n: int, size: int, seed: int) -> list[int]:
@@ -254,8 +257,10 @@ def review_model(model: str, predictions: Sequence[str], references: Sequence[st
     """The panel's review of one model on the sampled examples, and one record per raw answer."""
     if len(predictions) != len(references):
         raise PredictionMismatch(f"predictions of {model}", len(references), len(predictions))
+    start = time.perf_counter()
     with ThreadPoolExecutor(max_workers=settings.max_workers) as pool:
         examples = list(pool.map(lambda i: _review_example(predictions[i], references[i], judges, settings), indices))
+    seconds = time.perf_counter() - start
     records = [
         {"model": model, "index": index, "round": r, "judge": judgment.judge, "attempt": attempt,
          "answer": answer, "readable": parsed is not None,
@@ -267,7 +272,7 @@ def review_model(model: str, predictions: Sequence[str], references: Sequence[st
         for parsed in [parse_judgment(answer)]
     ]
     summaries = [_summary(r, [rounds[r] for rounds in examples], judges) for r in range(settings.rounds + 1)]
-    return ModelReview(model, list(indices), summaries), records
+    return ModelReview(model, list(indices), summaries, len(records), seconds), records
 
 
 def review(predictions: Mapping[str, Sequence[str]], references: Sequence[str], judges: Sequence[Judge],
@@ -295,7 +300,7 @@ def write_review(reviews: Sequence[ModelReview], records: Sequence[dict[str, Any
         "settings": {**asdict(settings), "judges": [{"name": j.name, "base_url": j.base_url, "model": j.model}
                                                      for j in settings.judges]},
         "answers": answers.name,
-        "models": [{"model": r.model, "indices": r.indices,
+        "models": [{"model": r.model, "indices": r.indices, "requests": r.requests, "seconds": round(r.seconds, 3),
                     "rounds": [{**asdict(s), "unparseable_share": s.unparseable_share} for s in r.rounds]}
                    for r in reviews],
     }
