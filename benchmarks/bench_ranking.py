@@ -2,8 +2,10 @@
 
     python benchmarks/bench_ranking.py [transformer|bart] [SPLIT] [WIDTH] [--profile cpu]
 
-Decodes the split once with WIDTH hypotheses (the decoder's own order) and scores the top-1 of
-each ranking (s2a.models.ranking): raw, valid first with length exponents 0..1, per token only.
+Decodes the split with WIDTH hypotheses (the decoder's own order), once freely and once
+constrained to each reaction's positional tokens (families whose decoder allows it), and scores
+the top-1 of each ranking (s2a.models.ranking): raw, valid first with length exponents 0..1, per
+token only, constrained, and with completion of an invalid first hypothesis.
 `make bench-ranking` runs it for the transformer on the validation split.
 """
 from __future__ import annotations
@@ -18,12 +20,18 @@ from s2a.evaluation.collapse import collapse  # noqa: E402
 from s2a.evaluation.metrics import score  # noqa: E402
 from s2a.formats.splits import read_pairs  # noqa: E402
 from s2a.models import ModelPaths, model_class  # noqa: E402
+from s2a.formats.targets import reaction_counts  # noqa: E402
 from s2a.models.ranking import Ranking  # noqa: E402
 from s2a.paths import DATA_DIR, model_dir  # noqa: E402
 
+EXPONENTS = (0.0, 0.25, 0.5, 0.75, 1.0)
 RANKINGS = [("raw decoder order", None)] + [
-    (f"valid first, α={a}", Ranking(length_exponent=a)) for a in (0.0, 0.25, 0.5, 0.75, 1.0)
-] + [("per token α=0.5, validity ignored", Ranking(valid_first=False, length_exponent=0.5))]
+    (f"valid first, α={a}", Ranking(length_exponent=a)) for a in EXPONENTS
+] + [("per token α=0.5, validity ignored", Ranking(valid_first=False, length_exponent=0.5))] + [
+    (f"valid first, α={a}, completed", Ranking(length_exponent=a, complete=True)) for a in EXPONENTS
+] + [(f"constrained, valid first, α={a}", Ranking(length_exponent=a, constrain=True)) for a in EXPONENTS] + [
+    (f"constrained, valid first, α={a}, completed", Ranking(length_exponent=a, constrain=True, complete=True))
+    for a in EXPONENTS]
 
 
 def main() -> None:
@@ -37,11 +45,15 @@ def main() -> None:
     src, tgt = read_pairs(args.data_dir, args.split)
     model = model_class(args.model)(ModelPaths(args.data_dir, model_dir(args.model)), profile=args.profile)
     _, raw = model.predict_ranked(src, n_best=args.width)
+    constrained = model._predict_constrained(src, args.width, [reaction_counts(s) for s in src])
     print(f"{args.model} ({args.profile}), {args.split}: {len(src)} reactions, {args.width} hypotheses each")
     print("| ranking | ≥ 75 % | ≥ 50 % | mean sim. | BLEU | valid | distinct top-1 | length JSD |")
     print("|---|---|---|---|---|---|---|---|")
     for label, ranking in RANKINGS:
-        top = [(ranking.rank(s, h) if ranking else h)[0].actions if h else "" for s, h in zip(src, raw)]
+        lists = constrained if ranking and ranking.constrain else raw
+        if lists is None:
+            continue
+        top = [(ranking.rank(s, h) if ranking else h)[0].actions if h else "" for s, h in zip(src, lists)]
         sc, c = score(src, tgt, top), collapse(tgt, top)
         print(f"| {label} | {100 * sc.at_least_75:.1f} | {100 * sc.at_least_50:.1f} | {100 * sc.mean_similarity:.1f} | "
               f"{100 * sc.bleu:.1f} | {100 * sc.validity:.1f} | {c.distinct} | {c.length_jsd:.3f} |")

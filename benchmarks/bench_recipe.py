@@ -35,6 +35,11 @@ LEVERS: dict[str, dict[str, Any]] = {
     "label smoothing 0.1": {"onmt": {"label_smoothing": 0.1}},
     "width 384": {"onmt": {"hidden_size": 384, "word_vec_size": 384}},
     "retrieval + steps x2": {"retrieval": {}, "onmt": {"train_steps": 3200}},
+    "augment x2": {"augmentation": {"copies": 2}},
+    "augment x4": {"augmentation": {"copies": 4}},
+    "augment x4 + steps x2": {"augmentation": {"copies": 4}, "onmt": {"train_steps": 3200}},
+    "augment x4, shuffle only": {"augmentation": {"copies": 4, "randomise": False}},
+    "augment x9 + steps x8": {"augmentation": {"copies": 9}, "onmt": {"train_steps": 12800}},
 }
 
 
