@@ -27,9 +27,43 @@ def config_path(name: str) -> Path:
     return CONFIG_DIR / name
 
 
-def model_dir(model: str) -> Path:
-    return MODELS_DIR / model
+DEFAULT_PROFILE = "cpu"
 
 
-def predictions_dir(model: str) -> Path:
-    return PREDICTIONS_DIR / model
+def run_name(model: str, profile: str = DEFAULT_PROFILE) -> str:
+    """The folder name of a model trained with a profile: 'transformer' for the default profile,
+    'transformer-cpu-long' for another (a profile given as a .yaml path: its file stem), so
+    that profiles never resume each other's checkpoints and the report shows each as a row."""
+    name = Path(profile).stem if profile.endswith((".yaml", ".yml")) else profile
+    return model if name == DEFAULT_PROFILE else f"{model}-{name}"
+
+
+def model_dir(model: str, profile: str = DEFAULT_PROFILE) -> Path:
+    return MODELS_DIR / run_name(model, profile)
+
+
+def predictions_dir(model: str, profile: str = DEFAULT_PROFILE) -> Path:
+    return PREDICTIONS_DIR / run_name(model, profile)
+
+
+# ChemActor's tasks beside S2A (s2a.formats.tasks): predictions/tasks/<task>/<model>/<split>.txt, in
+# the format of predictions/<model>/<split>.txt (s2a.formats.predictions). The extra level keeps a
+# task's models apart from the S2A models, which `s2a compare` finds as predictions/*/<split>.txt.
+TASK_PREDICTIONS_DIRNAME = "tasks"
+
+
+def task_predictions_root(predictions_dir: Path = PREDICTIONS_DIR) -> Path:
+    return predictions_dir / TASK_PREDICTIONS_DIRNAME
+
+
+def task_predictions_dir(task: str, model: str, predictions_dir: Path = PREDICTIONS_DIR) -> Path:
+    """Where one model's predictions for one task go: <predictions>/tasks/<task>/<model>/."""
+    return task_predictions_root(predictions_dir) / task / model
+
+
+def task_review_paths(task: str, model: str, split: str, predictions_dir: Path = PREDICTIONS_DIR) -> list[Path]:
+    """Where a circle-review result (`s2a review --out`) for a model's task predictions is looked
+    for, first match wins: beside its predictions (<model>/<split>.review.json), then one file for
+    the whole task (<task>/<split>.review.json, several models reviewed on one sample)."""
+    model_dir_ = task_predictions_dir(task, model, predictions_dir)
+    return [model_dir_ / f"{split}.review.json", model_dir_.parent / f"{split}.review.json"]

@@ -61,10 +61,10 @@ def main(log_level: str) -> None:
 
 
 def _register() -> None:
-    from s2a.cli import data, evaluate, llm, models, review, serve
+    from s2a.cli import data, evaluate, llm, models, review, serve, tasks
 
     main.add_command(data.data)
-    for module in (models, evaluate, review, llm, serve):
+    for module in (models, evaluate, review, tasks, llm, serve):
         for command in module.commands:
             main.add_command(command)
 

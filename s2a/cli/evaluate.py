@@ -31,6 +31,7 @@ def compare(data_dir: Path, predictions_dir: Path, models_dir: Path, out_dir: Pa
     """Score every model's predictions and write reports/comparison.md (+ .csv, figures)."""
     from s2a.evaluation.report import EvaluationSettings, collapse_table, metrics_table, same_sample_tables, write_report
     from s2a.evaluation.report import compare as run
+    from s2a.evaluation.task_report import task_table
 
     settings = EvaluationSettings.from_yaml()
     if sample_dir is not None:
@@ -44,6 +45,11 @@ def compare(data_dir: Path, predictions_dir: Path, models_dir: Path, out_dir: Pa
     if comparison.ablation:
         click.echo(f"\ndata selection ablation: {comparison.ablation}")
     click.echo(f"\ntransfer check: {comparison.transfer_note}")
+    if comparison.tasks is not None:
+        for table in comparison.tasks.tables:
+            click.echo(f"\nChemActor task {table.title}:\n" + task_table(table))
+        for line in comparison.tasks.missing:
+            click.echo(f"ChemActor task {line}")
     click.echo(f"report: {path}")
 
 
@@ -87,7 +93,7 @@ def predict(reaction: Optional[str], model: str, input_file: Optional[TextIO], n
         raise click.UsageError("give a REACTION, --input FILE, or reactions on stdin")
     if names and reaction is None:
         raise click.UsageError("--names goes with a single REACTION; in a file put names after a TAB")
-    predictor = ProcedurePredictor(model, data_dir=data_dir, work_dir=work_dir or model_dir(model),
+    predictor = ProcedurePredictor(model, data_dir=data_dir, work_dir=work_dir or model_dir(model, profile),
                                    profile=profile, seed=seed)
     if reaction is not None:
         lines = [(0, reaction)]

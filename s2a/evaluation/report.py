@@ -22,6 +22,8 @@ from s2a.evaluation.collapse import MIN_SHARE, Collapse, collapse
 from s2a.evaluation.differences import Difference, difference_counts
 from s2a.evaluation.metrics import Scores, score
 from s2a.evaluation.plots import find_learning_curves, plot_action_counts, plot_learning_curves
+from s2a.evaluation.task_report import (REPORTED_TASKS, TASK_COLUMNS, TaskSection, render_task_section, task_section,
+                                       write_task_csv)
 from s2a.paths import MODELS_DIR, REPO_ROOT, config_path
 from s2a.formats.splits import TRANSFER_SPLIT, read_lines, transfer_sources
 from s2a.formats.predictions import RAW, meta_path, read_meta, read_nbest, read_top1
@@ -50,6 +52,7 @@ class EvaluationSettings:
     best_model_metric: str = "at_least_75"
     max_actions_bin: int = 30
     not_run: dict[str, str] = field(default_factory=dict)  # model -> what the table says without predictions
+    chemactor_reference: dict[str, dict[str, Any]] = field(default_factory=dict)  # task -> published figures
 
     @classmethod
     def from_yaml(cls, path: Optional[Path] = None) -> "EvaluationSettings":
@@ -58,6 +61,11 @@ class EvaluationSettings:
         f = config.typed(_EvaluationFile, config.read(path), where)
         sample = Path(f.transfer.sample_dir)
         config.check_choice(f.best_model_metric, [k for k, _ in COLUMNS], where, "best_model_metric")
+        for name, figures in f.chemactor_reference.items():
+            config.check_choice(str(name), list(REPORTED_TASKS), where, "chemactor_reference")
+            for key in figures:
+                config.check_choice(str(key), ["label", "review"] + [k for k, _ in TASK_COLUMNS], where,
+                                    f"chemactor_reference.{name}.{key}")
         return cls(
             models=f.models,
             sample_dir=sample if sample.is_absolute() else (REPO_ROOT / sample).resolve(),
@@ -66,6 +74,7 @@ class EvaluationSettings:
             best_model_metric=f.best_model_metric,
             max_actions_bin=f.max_actions_bin,
             not_run={str(k): str(v) for k, v in f.not_run.items()},
+            chemactor_reference={str(k): dict(v) for k, v in f.chemactor_reference.items()},
         )
 
 
@@ -85,6 +94,7 @@ class _EvaluationFile:
     best_model_metric: str = "at_least_75"
     max_actions_bin: int = 30
     not_run: dict[str, Any] = field(default_factory=dict)
+    chemactor_reference: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
 @dataclass
@@ -115,6 +125,7 @@ class Comparison:
     transfer_note: str
     settings: EvaluationSettings
     ablation: str = ""  # the data-selection ablation's table (markdown) when one has been run
+    tasks: Optional[TaskSection] = None  # ChemActor's tasks (s2a.evaluation.task_report)
 
     @property
     def scored(self) -> list[ModelResult]:
@@ -297,6 +308,7 @@ def compare(data_dir: Path, predictions_dir: Path, split: str = "test",
         transfer_note=note,
         settings=settings,
         ablation=ablation_section(models_dir),
+        tasks=task_section(data_dir, predictions_dir, split, settings.chemactor_reference),
     )
 
 
@@ -476,6 +488,8 @@ def render_markdown(c: Comparison, figure: Optional[str], curves: Optional[str] 
                 action_types_table(c), ""]
     else:
         out += ["No model has predictions for this split yet (`s2a predict-split MODEL`).", ""]
+    if c.tasks is not None:
+        out += [render_task_section(c.tasks)]
     return "\n".join(out)
 
 
@@ -509,6 +523,8 @@ def write_report(c: Comparison, out_dir: Path, models_dir: Path = MODELS_DIR) ->
                                  c.settings.max_actions_bin)
         figure = png.name
     write_csv(c, out_dir / "comparison.csv")
+    if c.tasks is not None:
+        write_task_csv(c.tasks, out_dir / "chemactor_tasks.csv")
     curves = plot_learning_curves(find_learning_curves(models_dir), out_dir / "learning_curves.png")
     md = out_dir / "comparison.md"
     md.write_text(render_markdown(c, figure, curves.name if curves else None), encoding="utf-8")
