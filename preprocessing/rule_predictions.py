@@ -83,7 +83,8 @@ def predict_rules(data_dir: Path, task_name: str, split: str = "test",
         raise UnknownTask(task_name, d2a_tasks())
     src = read_lines(task_dir(data_dir, task_name) / f"src-{split}.txt")
     start = time.perf_counter()
-    lines, unwritable = [], 0
+    lines: list[str] = []
+    unwritable = 0
     for text in src:
         line, ok = predict_line(text, spec.level)
         lines.append(line)

@@ -244,3 +244,27 @@ def test_report_plots_the_learning_curves_found_under_models(workspace: Path, tm
     assert "![learning curves](learning_curves.png)" in text
     assert (tmp_path / "reports" / "learning_curves.png").read_bytes()[:4] == b"\x89PNG"
     assert "learning curves" not in write_report(c, tmp_path / "r2", tmp_path / "empty").read_text()
+
+
+def test_report_has_the_chemactor_tasks_section(workspace: Path) -> None:
+    from preprocessing.rule_predictions import predict_rules
+    from test_rule_predictions import GOLD_SRC, GOLD_TGT, write_task
+
+    data, preds, out = workspace / "data", workspace / "predictions", workspace / "reports"
+    before = compare(data, preds, "test", _settings(FIXTURES), transfer=False)
+    assert before.tasks is not None and before.tasks.tables == []  # no task files: no table, no crash
+    md = render_markdown(before, None)
+    assert "## ChemActor tasks" in md and "d2a-gold (test): no task files" in md and "### d2a" not in md
+    write_task(data, "d2a-gold", "test", GOLD_SRC, GOLD_TGT)
+    predict_rules(data, "d2a-gold", "test", preds)
+    c = compare(data, preds, "test", _settings(FIXTURES), transfer=False)
+    assert [r.name for r in c.results] == [r.name for r in before.results]  # predictions/tasks is no S2A model
+    text = write_report(c, out).read_text(encoding="utf-8")
+    assert text.index("## Metrics on the test split") < text.index("## ChemActor tasks")
+    assert "### d2a-gold, test split (2 examples)" in text and "| rules | " in text
+    rows = list(csv.DictReader((out / "chemactor_tasks.csv").open(encoding="utf-8")))
+    assert [(r["task"], r["model"], float(r["exact"])) for r in rows] == [("d2a-gold", "rules", 50.0)]
+    result = CliRunner().invoke(main, ["compare", "--data-dir", str(data), "--predictions-dir", str(preds),
+                                       "--out-dir", str(out), "--no-transfer", "--models-dir", str(workspace / "models")])
+    assert result.exit_code == 0, result.output
+    assert "ChemActor task d2a-gold, test split (2 examples)" in result.output

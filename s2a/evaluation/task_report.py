@@ -158,7 +158,8 @@ def task_section(data_dir: Path, predictions_dir: Path, split: str = "test",
                  references: Optional[Mapping[str, Mapping[str, Any]]] = None) -> TaskSection:
     """Every task table that can be made; the others as lines saying why not."""
     references = references or {}
-    tables, missing = [], []
+    tables: list[TaskTable] = []
+    missing: list[str] = []
     for task_name, task_split in reported_splits(split):
         try:
             _, refs = read_task_pairs(data_dir, task_name, task_split)
