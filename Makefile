@@ -25,6 +25,9 @@ STD      := $(INTERIM)/$(ACTIONS)/standardised.jsonl
 ACTIONS_STAMP := $(INTERIM)/actions.stamp
 DATA     := data/processed
 MODELS_ALL := transformer bart nn random random-same-size
+# Runs of a profile other than cpu live in models/<model>-<profile>, predictions/<model>-<profile>
+# (s2a.paths.run_name): `make train-transformer PROFILE=cpu-long` adds a row, it replaces nothing.
+RUN      := $(if $(filter cpu,$(PROFILE)),,-$(PROFILE))
 
 # Offline and quiet: models ship in wheels; no process may reach a model hub at run time.
 export HF_HUB_OFFLINE := 1
@@ -34,13 +37,14 @@ export PYTHONUNBUFFERED := 1
 
 .PHONY: FORCE help install data train-transformer train-bart nn random compare demo test bench \
         bench-data bench-models bench-decode bench-d2a train-llm select-ablation bench-llm clean clean-data \
-        serve bench-serve browser bench-recipe bench-ranking tasks
+        serve bench-serve browser bench-recipe bench-ranking tasks task-rules
 
 help:
 	@echo "make demo               install, build the data, train every model (cpu profile), compare (~30 min)"
 	@echo "make test               install, then run the test suite"
 	@echo "make data [SOURCE=...]  records -> data/processed (default: ORD USPTO slices from orderly 1.0.0), data report"
 	@echo "make tasks              ChemActor's tasks (d2a, d2a-sentence, r2d, a2d, d2a-gold) -> data/processed/tasks"
+	@echo "make task-rules         the rule-based extractor's answers to the D2A tasks -> predictions/tasks/<task>/rules"
 	@echo "make train-transformer | train-bart | nn | random   train + write predictions/<model>/test.txt"
 	@echo "make compare            reports/comparison.md from every model's predictions"
 	@echo "make train-llm          fine-tune SmolLM2-135M (LoRA, cpu profile) + predictions"
@@ -99,19 +103,27 @@ $(DATA)/data_report.md: $(DATA)/src-train.txt $(INTERIM)/text/standardised.jsonl
 tasks: $(DATA)/src-train.txt | $(INSTALLED)
 	$(S2A) data tasks --data-dir $(DATA)
 
+# The rule-based extractor as a D2A model (seconds): on d2a / d2a-sentence it reproduces its own
+# silver labels; d2a-gold test is its held-out score. Reads the task files `make tasks` wrote.
+task-rules: | $(INSTALLED)
+	$(S2A) tasks predict-rules --task d2a --split test
+	$(S2A) tasks predict-rules --task d2a-sentence --split test
+	$(S2A) tasks predict-rules --task d2a-gold --split test
+	$(S2A) tasks predict-rules --task d2a-gold --split all
+
 # ---------------------------------------------------------------- models
 # Training resumes from the last checkpoint and is a no-op when finished; prediction files are
 # what later steps depend on (the report only reads them). `--split transfer`: the model's answers
 # to the public Smiles2Actions sample, for the report's transfer check (skipped without ../shared).
-predictions/%/test.txt: $(DATA)/src-train.txt | $(INSTALLED)
+predictions/%$(RUN)/test.txt: $(DATA)/src-train.txt | $(INSTALLED)
 	$(S2A) train $* --profile $(PROFILE) --seed $(SEED)
 	$(S2A) predict-split $* --profile $(PROFILE) --seed $(SEED) -n $(NBEST)
 	$(S2A) predict-split $* --profile $(PROFILE) --seed $(SEED) -n 1 --split transfer
 
-train-transformer: predictions/transformer/test.txt
-train-bart: predictions/bart/test.txt
-nn: predictions/nn/test.txt
-random: predictions/random/test.txt predictions/random-same-size/test.txt
+train-transformer: predictions/transformer$(RUN)/test.txt
+train-bart: predictions/bart$(RUN)/test.txt
+nn: predictions/nn$(RUN)/test.txt
+random: predictions/random$(RUN)/test.txt predictions/random-same-size$(RUN)/test.txt
 
 # ---------------------------------------------------------------- evaluation and demo
 DEMO_REACTION ?= CC(=O)Cl.OCC>>CC(=O)OCC

@@ -2,7 +2,8 @@
 
 Reads `data/processed/{src,tgt}-<split>.txt` and `predictions/<model>/<split>.txt` (+ `.nbest.jsonl`,
 `<split>.meta.json` when present) for the models named in configs/evaluation.yaml and any other folder of
-predictions/; writes `reports/comparison.md`, `comparison.csv` and the figures beside them.
+predictions/; writes `reports/comparison.md`, `comparison.csv` and the figures beside them. Its last
+section, ChemActor's tasks (`predictions/tasks/`), is s2a.evaluation.task_report's.
 """
 from __future__ import annotations
 
