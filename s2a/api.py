@@ -22,7 +22,7 @@ from rxn.chemutils.reaction_smiles import parse_any_reaction_smiles
 from s2a.errors import InvalidNames, InvalidReaction, PredictionMismatch, UserError
 from s2a.formats.targets import is_valid
 from s2a.models import ActionModel, ModelPaths, model_class
-from s2a.paths import DATA_DIR, MODELS_DIR
+from s2a.paths import DATA_DIR, MODELS_DIR, run_name
 from s2a.procedure import RangeValues, render_steps
 from s2a.formats.reaction import CanonicalReaction, canonical_molecule, canonical_reaction
 
@@ -129,7 +129,7 @@ class ProcedurePredictor:
                  work_dir: Optional[Path] = None, profile: str = "cpu", seed: int = 42,
                  values: Optional[RangeValues] = None) -> None:
         self.model_name = model
-        self.paths = ModelPaths(Path(data_dir), Path(work_dir) if work_dir else Path(models_dir) / model)
+        self.paths = ModelPaths(Path(data_dir), Path(work_dir) if work_dir else Path(models_dir) / run_name(model, profile))
         self.profile = profile
         self.seed = seed
         self.values = values

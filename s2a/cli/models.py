@@ -13,14 +13,14 @@ from s2a.paths import DATA_DIR, model_dir, predictions_dir
 def _model(name: str, data_dir: Path, work_dir: Path | None, profile: str, seed: int):  # type: ignore[no-untyped-def]
     from s2a.models import ModelPaths, model_class
 
-    return model_class(name)(ModelPaths(data_dir, work_dir or model_dir(name)), profile=profile, seed=seed)
+    return model_class(name)(ModelPaths(data_dir, work_dir or model_dir(name, profile)), profile=profile, seed=seed)
 
 
 model_arg = click.argument("model", type=click.Choice(sorted(REGISTRY)))
 data_opt = click.option("--data-dir", type=click.Path(path_type=Path), default=DATA_DIR, show_default=True,
                         help="Processed splits (src-/tgt-*.txt) from `s2a data split`.")
 work_opt = click.option("--work-dir", type=click.Path(path_type=Path), default=None,
-                        help="Checkpoints / index of this model [default: models/MODEL].")
+                        help="Checkpoints / index of this model [default: models/MODEL, models/MODEL-PROFILE for a profile other than cpu].")
 profile_opt = click.option("--profile", default="cpu", show_default=True,
                            help="Training profile: cpu (minutes on a laptop), paper (published settings), ...")
 seed_opt = click.option("--seed", default=42, show_default=True)
@@ -48,7 +48,7 @@ def train(model: str, data_dir: Path, work_dir: Path | None, profile: str, seed:
                    "sample (configs/evaluation.yaml), for the report's transfer check.")
 @click.option("-n", "--n-best", default=10, show_default=True)
 @click.option("--output-dir", type=click.Path(path_type=Path), default=None,
-              help="[default: predictions/MODEL]")
+              help="[default: predictions/MODEL, predictions/MODEL-PROFILE for a profile other than cpu]")
 @click.option("--limit", type=click.IntRange(min=0), default=None,
               help="Predict a seeded random sample of this many reactions (the report scores the model on "
                    "those and says so); 0 = the whole split [default: the model's own, e.g. the llm cpu "
@@ -72,7 +72,7 @@ def predict_split(model: str, data_dir: Path, work_dir: Path | None, profile: st
     family = _model(model, data_dir, work_dir, profile, seed)
     if limit is None:
         limit = family.split_limit()
-    out = run(family, split_name, n_best, output_dir or predictions_dir(model), limit or None, src=src)
+    out = run(family, split_name, n_best, output_dir or predictions_dir(model, profile), limit or None, src=src)
     click.echo(f"wrote {out}", err=True)
 
 
