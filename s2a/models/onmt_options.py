@@ -68,6 +68,13 @@ _ROWS = [
     _row("src_seq_length", V, T),
     _row("tgt_seq_length", V, T),
     _row("share_vocab", V, T),
+    # --- subword tokenisation of text (s2a.models.text_transformer fills these in per task) ---
+    _row("src_subword_type", V, T, by_s2a=True, doc="bpe for text, none for SMILES tokens"),
+    _row("tgt_subword_type", V, T, by_s2a=True),
+    _row("src_subword_model", V, T, by_s2a=True, doc="the BPE model learnt on the training split"),
+    _row("tgt_subword_model", V, T, by_s2a=True),
+    _row("src_onmttok_kwargs", V, T, by_s2a=True, doc="pyonmttok.Tokenizer options, from the profile's subword:"),
+    _row("tgt_onmttok_kwargs", V, T, by_s2a=True),
     # --- vocabulary ---
     _row("src_vocab_size", T),
     _row("tgt_vocab_size", T),

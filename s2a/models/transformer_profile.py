@@ -31,6 +31,21 @@ class RetrievalSettings:
 
 
 @dataclass(frozen=True)
+class SubwordSettings:
+    """BPE of text for the ChemActor tasks (s2a.models.text_transformer): learnt with pyonmttok on
+    the training split, applied by OpenNMT-py's `onmt_tokenize` transform; the other keys are
+    pyonmttok.Tokenizer options. The default is lossless: detokenising gives the line back."""
+
+    merges: int = 4000
+    mode: str = "aggressive"
+    joiner_annotate: bool = True
+    segment_numbers: bool = True
+
+    def tokenizer_options(self) -> dict[str, Any]:
+        return {"mode": self.mode, "joiner_annotate": self.joiner_annotate, "segment_numbers": self.segment_numbers}
+
+
+@dataclass(frozen=True)
 class TransformerSettings:
     profile: str
     onmt: dict[str, Any] = field(default_factory=dict)
@@ -44,6 +59,7 @@ class TransformerSettings:
     ranking: Optional[Ranking] = None  # re-ranking of a wider n-best (s2a.models.ranking); None: decoder order
     retrieval: Optional[RetrievalSettings] = None
     augmentation: Optional[AugmentationSettings] = None  # SMILES augmentation of the training split (s2a.models.augmentation)
+    subword: Optional[SubwordSettings] = None  # text tasks only (s2a.models.text_transformer)
     curve_sample: int = 200  # validation reactions decoded per checkpoint for the learning curve (s2a.formats.learning_curve)
 
     @property
