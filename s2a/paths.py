@@ -61,6 +61,12 @@ def task_predictions_dir(task: str, model: str, predictions_dir: Path = PREDICTI
     return task_predictions_root(predictions_dir) / task / model
 
 
+def task_model_dir(task: str, model: str, profile: str = DEFAULT_PROFILE) -> Path:
+    """Where a task model keeps its artefacts: models/tasks/<task>/<model> (<model>-<profile> for a
+    profile other than cpu, as run_name), apart from the S2A models of models/<model>/."""
+    return MODELS_DIR / TASK_PREDICTIONS_DIRNAME / task / run_name(model, profile)
+
+
 def task_review_paths(task: str, model: str, split: str, predictions_dir: Path = PREDICTIONS_DIR) -> list[Path]:
     """Where a circle-review result (`s2a review --out`) for a model's task predictions is looked
     for, first match wins: beside its predictions (<model>/<split>.review.json), then one file for

@@ -1,11 +1,14 @@
-"""`s2a tasks predict-rules`: the rule-based extractor's answers to a D2A task (preprocessing.rule_predictions)."""
+"""`s2a tasks train|predict MODEL --task TASK`: the models of ChemActor's tasks (s2a.models.TASK_REGISTRY);
+`s2a tasks predict-rules`: the rule-based extractor's answers to a D2A task (preprocessing.rule_predictions)."""
 from __future__ import annotations
 
 from pathlib import Path
 
 import click
 
-from s2a.paths import DATA_DIR, PREDICTIONS_DIR
+from s2a.cli.models import data_opt, profile_opt, seed_opt, work_opt
+from s2a.models import TASK_REGISTRY
+from s2a.paths import DATA_DIR, PREDICTIONS_DIR, run_name, task_model_dir, task_predictions_dir
 
 
 @click.group("tasks")
@@ -35,6 +38,56 @@ def predict_rules(task_name: str, split: str, data_dir: Path, predictions_dir: P
     if result.unwritable:
         click.echo(f"{result.unwritable} of {result.n} lines predicted empty (an action's text contains ';')", err=True)
     click.echo(f"{result.n} predictions in {result.seconds:.1f} s: {result.path}")
+
+
+task_model_arg = click.argument("model", type=click.Choice(sorted(TASK_REGISTRY)))
+task_opt = click.option("--task", "task_name", default="d2a", show_default=True,
+                        help="d2a, d2a-sentence, d2a-gold (text -> actions), a2d (actions -> text), r2d (reaction -> text).")
+
+
+def _task_model(model: str, task_name: str, data_dir: Path, work_dir: Path | None, profile: str, seed: int):  # type: ignore[no-untyped-def]
+    from s2a.formats.tasks import task_dir
+    from s2a.models import ModelPaths, task_model_class
+
+    paths = ModelPaths(task_dir(data_dir, task_name), work_dir or task_model_dir(task_name, model, profile))
+    return task_model_class(model)(paths, profile=profile, seed=seed, task=task_name)  # type: ignore[call-arg]
+
+
+@tasks.command("train")
+@task_model_arg
+@task_opt
+@data_opt
+@work_opt
+@profile_opt
+@seed_opt
+def train(model: str, task_name: str, data_dir: Path, work_dir: Path | None, profile: str, seed: int) -> None:
+    """Train MODEL on TASK's training split (resumes if interrupted).
+
+    \b
+    s2a tasks train transformer --task d2a          # configs/transformer-text-cpu.yaml
+    Work dir: models/tasks/TASK/MODEL (MODEL-PROFILE for a profile other than cpu)."""
+    _task_model(model, task_name, data_dir, work_dir, profile, seed).train()
+
+
+@tasks.command("predict")
+@task_model_arg
+@task_opt
+@data_opt
+@work_opt
+@profile_opt
+@seed_opt
+@click.option("--split", "split_name", default="test", show_default=True, help="train, valid, test (d2a-gold also: all).")
+@click.option("-n", "--n-best", default=1, show_default=True)
+@click.option("--predictions-dir", type=click.Path(path_type=Path), default=PREDICTIONS_DIR, show_default=True,
+              help="Writes tasks/TASK/MODEL/SPLIT.txt (+ .nbest.jsonl, .meta.json) under it, where `s2a compare` reads it.")
+def predict(model: str, task_name: str, data_dir: Path, work_dir: Path | None, profile: str, seed: int,
+            split_name: str, n_best: int, predictions_dir: Path) -> None:
+    """Predict every line of TASK's SPLIT with a trained MODEL (the whole split: the report scores no samples)."""
+    from s2a.predict_split import predict_split as run
+
+    family = _task_model(model, task_name, data_dir, work_dir, profile, seed)
+    out = run(family, split_name, n_best, task_predictions_dir(task_name, run_name(model, profile), predictions_dir))
+    click.echo(f"wrote {out}", err=True)
 
 
 commands = [tasks]

@@ -17,15 +17,25 @@ REGISTRY: dict[str, str] = {
     "llm-endpoint": "s2a.models.llm:LLMEndpointModel",
 }
 
+# Models of ChemActor's tasks beside S2A (s2a.formats.tasks), same interface, built with a `task=`
+# keyword; trained and predicted by `s2a tasks train|predict MODEL --task TASK`.
+TASK_REGISTRY: dict[str, str] = {
+    "transformer": "s2a.models.text_transformer:TextTransformerModel",
+}
 
-def model_class(name: str) -> type[ActionModel]:
+
+def model_class(name: str, registry: dict[str, str] = REGISTRY) -> type[ActionModel]:
     try:
-        target = REGISTRY[name]
+        target = registry[name]
     except KeyError:
-        raise UnknownModel(name, list(REGISTRY)) from None
+        raise UnknownModel(name, list(registry)) from None
     module_name, cls_name = target.split(":")
     cls: type[ActionModel] = getattr(importlib.import_module(module_name), cls_name)
     return cls
 
 
-__all__ = ["REGISTRY", "ActionModel", "Hypothesis", "ModelPaths", "model_class"]
+def task_model_class(name: str) -> type[ActionModel]:
+    return model_class(name, TASK_REGISTRY)
+
+
+__all__ = ["REGISTRY", "TASK_REGISTRY", "task_model_class", "ActionModel", "Hypothesis", "ModelPaths", "model_class"]
