@@ -2,6 +2,7 @@
 `s2a tasks predict-rules`: the rule-based extractor's answers to a D2A task (preprocessing.rule_predictions)."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import click
@@ -45,6 +46,13 @@ task_opt = click.option("--task", "task_name", default="d2a", show_default=True,
                         help="d2a, d2a-sentence, d2a-gold (text -> actions), a2d (actions -> text), r2d (reaction -> text).")
 
 
+def task_model_options(command: Callable[..., None]) -> Callable[..., None]:
+    """MODEL, --task and the options of `s2a train` (data, work dir, profile, seed)."""
+    for option in (seed_opt, profile_opt, work_opt, data_opt, task_opt, task_model_arg):
+        command = option(command)
+    return command
+
+
 def _task_model(model: str, task_name: str, data_dir: Path, work_dir: Path | None, profile: str, seed: int):  # type: ignore[no-untyped-def]
     from s2a.formats.tasks import task_dir
     from s2a.models import ModelPaths, task_model_class
@@ -54,12 +62,7 @@ def _task_model(model: str, task_name: str, data_dir: Path, work_dir: Path | Non
 
 
 @tasks.command("train")
-@task_model_arg
-@task_opt
-@data_opt
-@work_opt
-@profile_opt
-@seed_opt
+@task_model_options
 def train(model: str, task_name: str, data_dir: Path, work_dir: Path | None, profile: str, seed: int) -> None:
     """Train MODEL on TASK's training split (resumes if interrupted).
 
@@ -70,12 +73,7 @@ def train(model: str, task_name: str, data_dir: Path, work_dir: Path | None, pro
 
 
 @tasks.command("predict")
-@task_model_arg
-@task_opt
-@data_opt
-@work_opt
-@profile_opt
-@seed_opt
+@task_model_options
 @click.option("--split", "split_name", default="test", show_default=True, help="train, valid, test (d2a-gold also: all).")
 @click.option("-n", "--n-best", default=1, show_default=True)
 @click.option("--predictions-dir", type=click.Path(path_type=Path), default=PREDICTIONS_DIR, show_default=True,
