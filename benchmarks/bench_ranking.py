@@ -47,8 +47,8 @@ def main() -> None:
     _, raw = model.predict_ranked(src, n_best=args.width)
     constrained = model._predict_constrained(src, args.width, [reaction_counts(s) for s in src])
     print(f"{args.model} ({args.profile}), {args.split}: {len(src)} reactions, {args.width} hypotheses each")
-    print("| ranking | ≥ 75 % | ≥ 50 % | mean sim. | BLEU | valid | distinct top-1 | length JSD |")
-    print("|---|---|---|---|---|---|---|---|")
+    print("| ranking | ≥ 75 % | ≥ 50 % | mean sim. | BLEU | valid | distinct top-1 | length JSD | never predicted |")
+    print("|---|---|---|---|---|---|---|---|---|")
     for label, ranking in RANKINGS:
         lists = constrained if ranking and ranking.constrain else raw
         if lists is None:
@@ -56,7 +56,8 @@ def main() -> None:
         top = [(ranking.rank(s, h) if ranking else h)[0].actions if h else "" for s, h in zip(src, lists)]
         sc, c = score(src, tgt, top), collapse(tgt, top)
         print(f"| {label} | {100 * sc.at_least_75:.1f} | {100 * sc.at_least_50:.1f} | {100 * sc.mean_similarity:.1f} | "
-              f"{100 * sc.bleu:.1f} | {100 * sc.validity:.1f} | {c.distinct} | {c.length_jsd:.3f} |")
+              f"{100 * sc.bleu:.1f} | {100 * sc.validity:.1f} | {c.distinct} | {c.length_jsd:.3f} | "
+              f"{', '.join(c.never_predicted) or '–'} |")
 
 
 if __name__ == "__main__":

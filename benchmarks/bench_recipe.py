@@ -50,7 +50,7 @@ def _row(scores: list[dict[str, float]]) -> str:
         return f"{statistics.mean(values):.1f}" + (f" ± {sd:.1f}" if len(values) > 1 else "")
 
     return " | ".join([cell("train_s", 1.0), cell("at_least_50"), cell("mean_similarity"), cell("validity"),
-                       cell("distinct", 1.0)])
+                       cell("distinct", 1.0), cell("never", 1.0)])
 
 
 def run_variant(data: Path, work: Path, profile: str, seed: int, overrides: dict[str, Any],
@@ -61,7 +61,8 @@ def run_variant(data: Path, work: Path, profile: str, seed: int, overrides: dict
     train_s = time.perf_counter() - start
     top1 = [h[0].actions if h else "" for h in model.predict(src, n_best=1)]
     s = score(src, tgt, top1).as_dict()
-    s.update({"train_s": train_s, "distinct": collapse(tgt, top1).distinct})
+    c = collapse(tgt, top1)
+    s.update({"train_s": train_s, "distinct": c.distinct, "never": len(c.never_predicted)})
     return s
 
 
@@ -77,8 +78,8 @@ def main() -> None:
     src, tgt = read_pairs(args.data_dir, "valid")
     seeds = [int(s) for s in args.seeds.split(",")]
     print(f"validation split: {len(src)} reactions; profile {args.profile}; seeds {seeds}")
-    print("| lever | train s | valid ≥ 50 % | valid mean | valid validity | distinct top-1 |")
-    print("|---|---|---|---|---|---|")
+    print("| lever | train s | valid ≥ 50 % | valid mean | valid validity | distinct top-1 | types never predicted |")
+    print("|---|---|---|---|---|---|---|")
     for lever in args.levers.split(","):
         overrides = dict(LEVERS[lever])
         if args.steps:

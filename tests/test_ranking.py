@@ -95,11 +95,12 @@ def test_predict_split_writes_both_rankings(tmp_path: Path) -> None:
     assert not (out / f"test.{RAW}.txt").exists()
 
 
-def test_complete_edits_the_first_hypothesis_only_when_none_is_valid() -> None:
+def test_complete_edits_invalid_hypotheses_after_the_valid_ones() -> None:
     ranking = Ranking(width=3, length_exponent=0.0, complete=True)
-    assert ranking.rank(SRC, [SHORT_INVALID, SHORT_VALID]) == [SHORT_VALID, SHORT_INVALID]
-    first = ranking.rank(SRC, [SHORT_INVALID])[0]
-    assert first == Hypothesis("ADD $1$ ; ADD $2$ ; YIELD $-1$", SHORT_INVALID.score)
+    fixed = Hypothesis("ADD $1$ ; ADD $2$ ; YIELD $-1$", SHORT_INVALID.score)
+    assert ranking.rank(SRC, [SHORT_INVALID]) == [fixed]
+    assert ranking.rank(SRC, [SHORT_INVALID, LONG_VALID]) == [LONG_VALID, fixed]
+    assert ranking.rank(SRC, [SHORT_INVALID, SHORT_VALID]) == [SHORT_VALID]  # its completion repeats a valid one
 
 
 class _Constrainable(_Fixed):

@@ -10,8 +10,9 @@ Scores must be total log-probabilities (decoders run with length penalty 0). Pro
 
 Two further levers: `constrain` decodes the wide list with the reaction's positional tokens only
 (decoders that support it, s2a.models.ctranslate; the raw ranking is then a second, unconstrained
-decode), and `complete` edits the first hypothesis when none of the list is valid
-(s2a.formats.targets.completed: add the precursors it never names, drop what names none of them).
+decode), and `complete` edits the invalid hypotheses, which come after the valid ones
+(s2a.formats.targets.completed: add the precursors one never names, drop what names none of
+them), so that the first is valid even when none of the list was.
 """
 from __future__ import annotations
 
@@ -47,9 +48,14 @@ class Ranking:
     def rank(self, src: str, hypotheses: Sequence[Hypothesis]) -> list[Hypothesis]:
         counts = reaction_counts(src)
         ranked = sorted(hypotheses, key=lambda h: self.key(h, counts))
-        if self.complete and ranked and not is_valid_for(ranked[0].actions, counts):
-            ranked[0] = Hypothesis(completed(ranked[0].actions, counts), ranked[0].score)
-        return ranked
+        if not self.complete:
+            return ranked
+        out: list[Hypothesis] = []
+        for h in ranked:  # the valid ones, then the others completed (a repeat of one above is dropped)
+            fixed = h if is_valid_for(h.actions, counts) else Hypothesis(completed(h.actions, counts), h.score)
+            if fixed.actions not in {o.actions for o in out}:
+                out.append(fixed)
+        return out
 
     def describe(self) -> dict[str, Any]:
         return {"width": self.width, "valid_first": self.valid_first, "length_exponent": self.length_exponent,
