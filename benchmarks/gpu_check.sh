@@ -5,6 +5,8 @@
 # Fits in ~8 minutes with the defaults; a timeout stops it before that regardless.
 #
 #   make gpu-wheels && make data                    # here: gpu-wheels/ (~52 MB) and data/processed/
+#   carry gpu-wheels and the six data/processed/{src,tgt}-{train,valid,test}.txt (not the folder:
+#   its records and task files do not fit beside the wheels in one run's 64 MiB)
 #   bash benchmarks/gpu_check.sh [--steps 2000] [--device cuda|cpu] [--profile paper]
 #                                [--wheels gpu-wheels] [--data data/processed] [--limit N] [--out DIR]
 #

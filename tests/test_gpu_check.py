@@ -74,6 +74,8 @@ def test_downloaded_wheels_resolve_and_fit_in_one_run() -> None:
     tracked = subprocess.run(["git", "ls-files", "-z"], cwd=ROOT, capture_output=True, check=True).stdout
     tree = sum((ROOT / p).stat().st_size for p in tracked.decode().split("\0") if p and (ROOT / p).is_file())
     processed = ROOT / "data" / "processed"
-    data = sum(p.stat().st_size for p in processed.rglob("*") if p.is_file()) if processed.is_dir() else PROCESSED_ESTIMATE
+    splits = [processed / f"{side}-{split}.txt" for side in ("src", "tgt") for split in ("train", "valid", "test")]
+    # only the split files travel (gpu_check.sh reads nothing else; the task files stay here)
+    data = sum(p.stat().st_size for p in splits) if all(p.is_file() for p in splits) else PROCESSED_ESTIMATE
     total = sum(w.stat().st_size for w in wheels) + tree + data
     assert total < CARRY_LIMIT, f"{total / 2**20:.1f} MiB"

@@ -10,6 +10,7 @@ from tiny_transformer import FIRST_STEPS, TinyRun, lines, trained
 
 from s2a.checkpoint import load_checkpoint
 from s2a.errors import MissingArtifact, StaleArtifact, TokenizationError
+from s2a.formats.targets import positional_tokens, required_positions
 from s2a.models import model_class
 from s2a.models.base import ModelPaths
 from s2a.models.transformer import TransformerModel
@@ -64,8 +65,10 @@ def test_predict_n_best(run: TinyRun) -> None:
     model = run.model()
     src = lines("test")
     tgt_vocab = {tok for line in lines("train", "tgt") for tok in line.split()}
-    predictions = model.predict(src, n_best=3)
-    assert len(predictions) == len(src)
+    chosen, predictions = model.predict_ranked(src, n_best=3)  # the decoder's own order, then the profile's ranking
+    assert len(predictions) == len(chosen) == len(src)
+    # completion makes the first name exactly the reaction's molecules (it cannot mend an unparseable action)
+    assert all(positional_tokens(hyps[0].actions) == required_positions(s) for s, hyps in zip(src, chosen))
     for hyps in predictions:
         assert len(hyps) == 3
         assert len({h.actions for h in hyps}) == 3
