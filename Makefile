@@ -183,8 +183,10 @@ bench-recipe: $(DATA)/src-train.txt | $(INSTALLED)
 	$(PY) benchmarks/bench_recipe.py $(DATA) models/recipe --profile $(PROFILE) --levers "$(LEVERS)" --seeds $(SEEDS)
 
 # Decoding levers (ranking width / length exponent) of the trained transformer on the validation split.
-bench-ranking: predictions/transformer/test.txt
-	$(PY) benchmarks/bench_ranking.py transformer valid 20 --profile $(PROFILE)
+RANK_MODEL ?= transformer
+RANK_WIDTH ?= $(if $(filter bart,$(RANK_MODEL)),10,20)
+bench-ranking: predictions/$(RANK_MODEL)$(RUN)/test.txt
+	$(PY) benchmarks/bench_ranking.py $(RANK_MODEL) valid $(RANK_WIDTH) --profile $(PROFILE)
 
 bench-decode: predictions/transformer/test.txt predictions/bart/test.txt
 	$(PY) benchmarks/bench_decode.py $(DATA) models/transformer --profile $(PROFILE)
