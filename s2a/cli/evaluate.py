@@ -48,8 +48,10 @@ def compare(data_dir: Path, predictions_dir: Path, models_dir: Path, out_dir: Pa
     if comparison.tasks is not None:
         for table in comparison.tasks.tables:
             click.echo(f"\nChemActor task {table.title}:\n" + task_table(table))
-        for line in comparison.tasks.missing:
-            click.echo(f"ChemActor task {line}")
+        if not comparison.tasks.tables:
+            click.echo("ChemActor tasks: no task predictions yet (`make tasks task-rules`; README, Comparing with ChemActor)")
+        elif comparison.tasks.missing:
+            click.echo("ChemActor tasks not shown: " + "; ".join(comparison.tasks.missing))
     click.echo(f"report: {path}")
 
 
