@@ -43,7 +43,7 @@ def main() -> None:
     parser.add_argument("--data-dir", type=Path, default=DATA_DIR)
     args = parser.parse_args()
     src, tgt = read_pairs(args.data_dir, args.split)
-    model = model_class(args.model)(ModelPaths(args.data_dir, model_dir(args.model)), profile=args.profile)
+    model = model_class(args.model)(ModelPaths(args.data_dir, model_dir(args.model, args.profile)), profile=args.profile)
     _, raw = model.predict_ranked(src, n_best=args.width)
     constrained = model._predict_constrained(src, args.width, [reaction_counts(s) for s in src])
     print(f"{args.model} ({args.profile}), {args.split}: {len(src)} reactions, {args.width} hypotheses each")
