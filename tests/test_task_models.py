@@ -95,7 +95,13 @@ def test_onmt_tokenize_saw_the_subwords_s2a_decodes_with(trained: tuple[Path, Pa
     work, _ = trained
     model = _model(data, work)
     tok = model.tokenizers()
-    counted = Counter(t for line in read_lines(task_dir(data, "d2a") / "src-train.txt") for t in tok["src"].tokenize(line)[0])
+    folder, onmt = task_dir(data, "d2a"), model.settings.onmt
+    pairs = [(tok["src"].tokenize(s)[0], tok["tgt"].tokenize(t)[0])
+             for s, t in zip(read_lines(folder / "src-train.txt"), read_lines(folder / "tgt-train.txt"))]
+    # OpenNMT-py's filtertoolong drops a pair whose source exceeds src_seq_length subwords or whose
+    # target exceeds tgt_seq_length - 2 (onmt/transforms/misc.py) before counting
+    kept = [p for p in pairs if len(p[0]) <= int(onmt["src_seq_length"]) and len(p[1]) <= int(onmt["tgt_seq_length"]) - 2]
+    counted = Counter(t for src, _ in kept for t in src)
     vocab = {(parts := line.rsplit("\t", 1))[0]: int(parts[1]) for line in read_lines(work / "vocab.src")}
     assert vocab == dict(counted)
     shared = {(parts := line.rsplit("\t", 1))[0]: int(parts[1]) for line in read_lines(work / "vocab.shared")}
