@@ -18,7 +18,7 @@ from paragraph2actions.readable_converter import ReadableConverter
 
 from s2a.formats.action_format import readable_converter
 from s2a.errors import InvalidReaction
-from s2a.formats.tokenization import detokenize_smiles
+from s2a.formats.tokenization import ACTION_SEPARATOR, detokenize_actions, detokenize_smiles
 
 Counts = tuple[int, int]  # (number of precursors, number of products)
 POSITIONAL_TOKEN = re.compile(r"\$(-?\d+)\$")
@@ -73,23 +73,20 @@ def is_valid(tgt: str, src: str) -> bool:
     return is_valid_for(tgt, reaction_counts(src))
 
 
-SEPARATOR = " ; "
-
-
 def completed(tgt: str, counts: Counts) -> str:
     """`tgt` made to refer to exactly its reaction's molecules, the least edit a chemist would make:
     actions naming a molecule the reaction does not have are dropped, each precursor never named
     is added (`ADD $k$`) after the last action that adds a precursor (first if none does), each
     product never named gets `YIELD $-k$` at the end. Unparseable actions stay as they are."""
     allowed = allowed_positions(counts)
-    actions = [a for a in tgt.split(SEPARATOR) if a.strip() and positional_tokens(a) <= allowed]
+    actions = [a for a in detokenize_actions(tgt) if positional_tokens(a) <= allowed]
     named = set().union(*(positional_tokens(a) for a in actions)) if actions else set()
     missing_precursors = [f"ADD ${k}$" for k in sorted(p for p in allowed - named if p > 0)]
     adds = [i for i, a in enumerate(actions) if a.startswith("ADD ") and any(p > 0 for p in positional_tokens(a))]
     at = adds[-1] + 1 if adds else 0
     actions[at:at] = missing_precursors
     actions += [f"YIELD ${k}$" for k in sorted((p for p in allowed - named if p < 0), reverse=True)]
-    return SEPARATOR.join(actions)
+    return ACTION_SEPARATOR.join(actions)
 
 
 def similarity(truth: str, prediction: str) -> float:

@@ -21,6 +21,7 @@ from s2a.formats.targets import POSITIONAL_TOKEN
 from s2a.formats.tokenization import detokenize_smiles, tokenize_smiles
 from s2a.freshness import Stamp, digest_files
 
+
 @dataclass(frozen=True)
 class AugmentationSettings:
     """`augmentation:` of a profile: `copies` augmented copies per training reaction (besides the
