@@ -1,117 +1,94 @@
 """Data-selection ablation: train one model family on (a) the divergence-selected subset of the
-training split, (b) a random subset of the same size, (c) the whole split, and score all three on
-the same test split (s2a.evaluation.metrics).
+training split, (b) a random subset of the same size, (c) the whole split, once per seed, and score
+all three on the same split (s2a.evaluation.metrics); each arm is reported as mean ± standard
+deviation over the seeds (s2a.ablation, shared with ChemActor's data framework).
 
-Each arm gets `<work_root>/<arm>/data` (the training subset, other splits copied), `model/`
-(the family's work dir) and `predictions/`; re-running resumes (every family resumes or skips
-training that is up to date).
+The selected subset does not depend on the seed (`<work_root>/selected/data`); the random one is
+drawn with each seed (`<work_root>/random/seed-<s>/data`); `all` trains on the data directory
+itself. Runs go to `<work_root>/<arm>/seed-<s>/` and resume (s2a.ablation).
 """
 from __future__ import annotations
 
-import json
-import shutil
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from s2a.ablation import (
+    RESULTS_FILE,
+    SUMMARY_FILE,
+    Arm,
+    ArmResult,
+    load_results,
+    markdown_table as _table,
+    run_arms,
+    run_dir,
+    seeds_note,
+    write_results,
+    write_training_set,
+)
 from s2a.atomic import atomic_write_text
-from s2a.errors import ConfigError
-from s2a.selection import divergence, random_subset, select
 from s2a.formats.splits import read_lines
+from s2a.selection import divergence, random_subset, select
 
-SPLITS_COPIED = ("valid", "test")
-RESULTS_FILE = "ablation.json"
-SUMMARY_FILE = "ablation.md"  # what `s2a compare` puts in the report, as it is
+__all__ = ["RESULTS_FILE", "SUMMARY_FILE", "ArmResult", "load_ablation", "markdown_table", "run_ablation",
+           "summary", "write_subset"]
+
+ARMS = ("selected", "random", "all")
 
 
 def write_subset(data_dir: Path, indices: Sequence[int], out_dir: Path) -> Path:
     """A data directory whose training split is `indices` of `data_dir`'s (in original order)."""
-    out_dir.mkdir(parents=True, exist_ok=True)
     keep = sorted(set(indices))
-    for kind in ("src", "tgt"):
-        lines = read_lines(data_dir / f"{kind}-train.txt")
-        (out_dir / f"{kind}-train.txt").write_text("".join(lines[i] + "\n" for i in keep), encoding="utf-8")
-        for split in SPLITS_COPIED:
-            source = data_dir / f"{kind}-{split}.txt"
-            if source.is_file():
-                shutil.copyfile(source, out_dir / f"{kind}-{split}.txt")
-    (out_dir / "selected.txt").write_text("".join(f"{i}\n" for i in indices), encoding="utf-8")
+    src, tgt = (read_lines(data_dir / f"{kind}-train.txt") for kind in ("src", "tgt"))
+    write_training_set(data_dir, [src[i] for i in keep], [tgt[i] for i in keep], out_dir)
+    atomic_write_text(out_dir / "selected.txt", "".join(f"{i}\n" for i in indices))
     return out_dir
 
 
-@dataclass(frozen=True)
-class ArmResult:
-    arm: str
-    train_size: int
-    divergence: float  # JSD of the arm's training targets from the reference
-    scores: dict[str, Any]
-
-
 def run_ablation(data_dir: Path, work_root: Path, fraction: float, method: str = "greedy", step: int = 1,
-                 model: str = "transformer", profile: str = "cpu", seed: int = 42, split: str = "test",
-                 reference_split: str = "valid") -> list[ArmResult]:
-    from s2a.evaluation.metrics import score
-    from s2a.models import ModelPaths, model_class
-    from s2a.formats.predictions import write_predictions
-
+                 model: str = "transformer", profile: str = "cpu", seeds: Sequence[int] = (42,),
+                 split: str = "test", reference_split: str = "valid") -> list[ArmResult]:
+    """Every arm for every seed (seeds outer); writes ablation.json and ablation.md under work_root."""
     pool = read_lines(data_dir / "tgt-train.txt")
     reference = read_lines(data_dir / f"tgt-{reference_split}.txt")
     size = max(1, round(fraction * len(pool)))
-    arms = {
-        "selected": select(reference, pool, size, method=method, step=step),
-        "random": random_subset(len(pool), size, seed),
-        "all": list(range(len(pool))),
-    }
-    src = read_lines(data_dir / f"src-{split}.txt")
-    truth = read_lines(data_dir / f"tgt-{split}.txt")
-    settings = {"model": model, "profile": profile, "fraction": fraction, "method": method, "seed": seed,
+    chosen = select(reference, pool, size, method=method, step=step)
+    selected_dir = write_subset(data_dir, chosen, work_root / "selected" / "data")
+
+    def jsd(indices: Sequence[int]) -> float:
+        return divergence(reference, [pool[i] for i in indices])["total"]
+
+    fixed = {"selected": Arm("selected", selected_dir, size, jsd(chosen)),
+             "all": Arm("all", data_dir, len(pool), jsd(range(len(pool))))}
+
+    def arms_for(seed: int) -> list[Arm]:
+        drawn = random_subset(len(pool), size, seed)
+        random_dir = write_subset(data_dir, drawn, run_dir(work_root, "random", seed) / "data")
+        return [fixed["selected"], Arm("random", random_dir, size, jsd(drawn)), fixed["all"]]
+
+    results = run_arms(arms_for, seeds, work_root, model, profile, split)
+    settings = {"model": model, "profile": profile, "fraction": fraction, "method": method, "seeds": list(seeds),
                 "split": split, "reference_split": reference_split}
-    results = []
-    for arm, indices in arms.items():
-        arm_dir = work_root / arm
-        arm_data = data_dir if arm == "all" else write_subset(data_dir, indices, arm_dir / "data")
-        family = model_class(model)(ModelPaths(arm_data, arm_dir / "model"), profile=profile, seed=seed)
-        family.train()
-        hyps = family.predict(src, n_best=1)
-        write_predictions(arm_dir / "predictions", split, src, hyps)
-        top1 = [h[0].actions if h else "" for h in hyps]
-        subset = [pool[i] for i in indices]
-        results.append(ArmResult(arm, len(indices), divergence(reference, subset)["total"],
-                                 score(src, truth, top1).as_dict()))
-    atomic_write_text(work_root / RESULTS_FILE,
-                      json.dumps({"settings": settings, "arms": [asdict(r) for r in results]}, indent=2) + "\n")
-    atomic_write_text(work_root / SUMMARY_FILE, summary(settings, results) + "\n")
+    write_results(work_root, settings, results, summary(settings, results))
     return results
 
 
 def summary(settings: dict[str, Any], arms: Sequence[ArmResult]) -> str:
     """What the arms were and their table (markdown), for the report."""
+    seeds = settings.get("seeds") or [settings.get("seed", 42)]
     return (f"{settings['model']} ({settings['profile']} profile) trained on the {settings['fraction']:.0%} of the "
             f"training split closest to the {settings['reference_split']} split (selection: {settings['method']}), "
             f"on a random subset of the same size, and on all of it; scored on the {settings['split']} split "
-            f"(%; JSD: divergence of the subset's action sequences from the reference, lower is closer).\n\n"
-            + markdown_table(arms))
+            f"(%, {seeds_note(seeds)}; JSD: divergence of the subset's action sequences from the reference, "
+            f"lower is closer).\n\n" + markdown_table(arms))
 
 
 def load_ablation(path: Path) -> tuple[dict[str, Any], list[ArmResult]]:
     """The settings and arms a finished `run_ablation` wrote (ConfigError if unreadable)."""
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-        return dict(data["settings"]), [ArmResult(**arm) for arm in data["arms"]]
-    except (OSError, ValueError, KeyError, TypeError) as e:
-        raise ConfigError(str(path), f"not an ablation result ({type(e).__name__}: {e})") from None
-
-
-COLUMNS = (("validity", "valid"), ("bleu", "BLEU"), ("exact", "exact"), ("at_least_75", ">=75%"),
-           ("mean_similarity", "mean sim"))
+    return load_results(path)
 
 
 def markdown_table(results: Sequence[ArmResult]) -> str:
-    """The arms side by side (markdown): training size, divergence from the reference, test metrics (%)."""
-    head = ["subset", "train", "JSD"] + [label for _, label in COLUMNS]
-    rows = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
-    for r in results:
-        rows.append(f"| {r.arm} | {r.train_size} | {r.divergence:.4f} | "
-                    + " | ".join(f"{100 * float(r.scores[key]):.1f}" for key, _ in COLUMNS) + " |")
-    return "\n".join(rows)
+    """The arms side by side (markdown): seeds, training size, divergence from the reference, metrics
+    (%, mean ± standard deviation over the seeds)."""
+    return _table(results, label="subset")

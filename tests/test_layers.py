@@ -11,7 +11,8 @@ MIDDLE = {
     "evaluation": ("s2a.evaluation",),
     "selection": ("s2a.selection",),
 }
-TOP = ("s2a.cli", "s2a.api", "s2a.serve", "s2a.predict_split", "s2a.selection_ablation", "s2a.__main__")
+TOP = ("s2a.cli", "s2a.api", "s2a.serve", "s2a.predict_split", "s2a.selection_ablation", "s2a.ablation",
+       "s2a.chemactor_framework", "s2a.__main__")
 
 
 def _layer(module: str) -> str:

@@ -1,5 +1,5 @@
 """The data-selection ablation and the `s2a select` / `s2a select-ablation` commands, run with the
-fast `random` family (the ablation's plumbing does not depend on which family is trained)."""
+fast `random` family (the ablation's plumbing, s2a.ablation, does not depend on which family is trained)."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -21,7 +21,7 @@ def read(path: Path) -> list[str]:
 
 
 def test_ablation_trains_and_scores_three_arms(tmp_path: Path) -> None:
-    results = run_ablation(FIXTURE, tmp_path, fraction=0.5, model="random", seed=3)
+    results = run_ablation(FIXTURE, tmp_path, fraction=0.5, model="random", seeds=(3,))
     assert [r.arm for r in results] == ["selected", "random", "all"]
     assert [r.train_size for r in results] == [20, 20, 40]
     by_arm = {r.arm: r for r in results}
@@ -30,7 +30,7 @@ def test_ablation_trains_and_scores_three_arms(tmp_path: Path) -> None:
     assert by_arm["all"].divergence == everything
     for r in results:
         assert r.scores["n"] == 10 and 0.0 <= r.scores["validity"] <= 1.0
-        assert len(read(tmp_path / r.arm / "predictions" / "test.txt")) == 10
+        assert len(read(tmp_path / r.arm / "seed-3" / "predictions" / "test.txt")) == 10
     subset_src = read(tmp_path / "selected" / "data" / "src-train.txt")
     subset_tgt = read(tmp_path / "selected" / "data" / "tgt-train.txt")
     pairs = set(zip(read(FIXTURE / "src-train.txt"), read(FIXTURE / "tgt-train.txt")))
@@ -39,6 +39,41 @@ def test_ablation_trains_and_scores_three_arms(tmp_path: Path) -> None:
     table = markdown_table(results).splitlines()
     assert len(table) == 5 and table[2].startswith("| selected |") and table[4].startswith("| all |")
     assert (tmp_path / "ablation.json").is_file()
+
+
+def test_seeds_give_mean_and_deviation_and_a_rerun_trains_nothing(tmp_path: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    import s2a.ablation
+
+    results = run_ablation(FIXTURE, tmp_path, fraction=0.5, model="random", seeds=(3, 4))
+    assert [(r.seed, r.arm) for r in results] == [(s, a) for s in (3, 4) for a in ("selected", "random", "all")]
+    by = {(r.seed, r.arm): r for r in results}
+    # the selected subset and `all` do not depend on the seed; the random draw does
+    assert by[3, "selected"].divergence == by[4, "selected"].divergence
+    drawn = [read(tmp_path / "random" / f"seed-{s}" / "data" / "src-train.txt") for s in (3, 4)]
+    assert drawn[0] != drawn[1]
+    rows = {line.split("|")[1].strip(): line for line in markdown_table(results).splitlines()[2:]}
+    assert set(rows) == {"selected", "random", "all"}
+    assert all(" ± " in row and row.split("|")[2].strip() == "2" for row in rows.values())
+    settings, loaded = load_ablation(tmp_path / "ablation.json")
+    assert settings["seeds"] == [3, 4] and loaded == results
+    assert "2 seeds (3, 4)" in (tmp_path / "ablation.md").read_text()
+
+    def fail(*args: object) -> None:
+        raise AssertionError("a finished arm was trained again")
+
+    monkeypatch.setattr(s2a.ablation, "_train_and_score", fail)
+    assert run_ablation(FIXTURE, tmp_path, fraction=0.5, model="random", seeds=(3, 4)) == results
+
+
+def test_select_ablation_command_takes_seeds(tmp_path: Path) -> None:
+    result = CliRunner().invoke(main, ["select-ablation", "--data-dir", str(FIXTURE), "--model", "random",
+                                       "--fraction", "0.5", "--seeds", "1,2", "--work-dir", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    assert "seeds 1,2" in result.output and result.output.count(" ± ") >= 3
+    bad = CliRunner().invoke(main, ["select-ablation", "--data-dir", str(FIXTURE), "--seeds", "1,x",
+                                    "--work-dir", str(tmp_path)])
+    assert bad.exit_code == 2 and "--seeds" in bad.output
 
 
 def test_select_command_writes_a_data_dir(tmp_path: Path) -> None:
@@ -60,7 +95,7 @@ def test_select_command_reports_a_missing_split_in_one_line(tmp_path: Path) -> N
 def test_compare_reports_the_ablation(tmp_path: Path) -> None:
     from s2a.evaluation.report import EvaluationSettings, compare, render_markdown
 
-    results = run_ablation(FIXTURE, tmp_path / "models" / "select-ablation", fraction=0.5, model="random", seed=3)
+    results = run_ablation(FIXTURE, tmp_path / "models" / "select-ablation", fraction=0.5, model="random", seeds=(3,))
     c = compare(FIXTURE, tmp_path / "predictions", "test", EvaluationSettings.from_yaml(), transfer=False,
                 models_dir=tmp_path / "models")
     rows = [line for line in c.ablation.splitlines() if line.startswith("| ")]

@@ -44,6 +44,8 @@ def compare(data_dir: Path, predictions_dir: Path, models_dir: Path, out_dir: Pa
         click.echo("\n" + same_sample_tables(comparison))
     if comparison.ablation:
         click.echo(f"\ndata selection ablation: {comparison.ablation}")
+    if comparison.framework_ablation:
+        click.echo(f"\nChemActor data framework ablation: {comparison.framework_ablation}")
     click.echo(f"\ntransfer check: {comparison.transfer_note}")
     if comparison.tasks is not None:
         for table in comparison.tasks.tables:

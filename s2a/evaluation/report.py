@@ -126,6 +126,7 @@ class Comparison:
     transfer_note: str
     settings: EvaluationSettings
     ablation: str = ""  # the data-selection ablation's table (markdown) when one has been run
+    framework_ablation: str = ""  # likewise, ChemActor's data-framework ablation (`s2a chemactor-ablation`)
     tasks: Optional[TaskSection] = None  # ChemActor's tasks (s2a.evaluation.task_report)
 
     @property
@@ -272,9 +273,10 @@ def provenance(data_dir: Path, split: str, n_test: int, results: Sequence[ModelR
     return "; ".join(parts)
 
 
-def ablation_section(models_dir: Path) -> str:
-    """What `s2a select-ablation` wrote for the report (models/select-ablation/ablation.md), or ''."""
-    path = models_dir / "select-ablation" / "ablation.md"
+def ablation_section(models_dir: Path, name: str = "select-ablation") -> str:
+    """What `s2a select-ablation` (or `s2a chemactor-ablation`, name='chemactor-ablation') wrote for the
+    report (models/<name>/ablation.md), or ''."""
+    path = models_dir / name / "ablation.md"
     return path.read_text(encoding="utf-8").strip() if path.is_file() else ""
 
 
@@ -309,6 +311,7 @@ def compare(data_dir: Path, predictions_dir: Path, split: str = "test",
         transfer_note=note,
         settings=settings,
         ablation=ablation_section(models_dir),
+        framework_ablation=ablation_section(models_dir, "chemactor-ablation"),
         tasks=task_section(data_dir, predictions_dir, split, settings.chemactor_reference),
     )
 
@@ -467,6 +470,8 @@ def render_markdown(c: Comparison, figure: Optional[str], curves: Optional[str] 
         out += [same_sample_tables(c), ""]
     if c.ablation:
         out += ["## Data selection (ChemActor-style ablation, `make select-ablation`)", "", c.ablation, ""]
+    if c.framework_ablation:
+        out += ["## ChemActor's data framework (ablation, `make chemactor-ablation`)", "", c.framework_ablation, ""]
     out += ["## Transfer check: the public Smiles2Actions sample", "", f"Data: {c.transfer_note}.", ""]
     if c.scored and not c.transfer_note.startswith(("skipped", "disabled")):
         out += [transfer_table(c), ""]
