@@ -37,13 +37,14 @@ export PYTHONUNBUFFERED := 1
 
 .PHONY: FORCE help install data train-transformer train-bart nn random compare demo test bench \
         bench-data bench-models bench-decode bench-d2a train-llm select-ablation bench-llm clean clean-data \
-        serve bench-serve browser bench-recipe bench-ranking tasks task-rules
+        serve bench-serve browser bench-recipe bench-ranking tasks task-rules chemactor
 
 help:
 	@echo "make demo               install, build the data, train every model (cpu profile), compare (~30 min)"
 	@echo "make test               install, then run the test suite"
 	@echo "make data [SOURCE=...]  records -> data/processed (default: ORD USPTO slices from orderly 1.0.0), data report"
 	@echo "make tasks              ChemActor's tasks (d2a, d2a-sentence, r2d, a2d, d2a-gold) -> data/processed/tasks"
+	@echo "make chemactor          ChemActor's tasks: transformers for d2a-sentence (+ gold fine-tune), r2d, a2d; then compare"
 	@echo "make task-rules         the rule-based extractor's answers to the D2A tasks -> predictions/tasks/<task>/rules"
 	@echo "make train-transformer | train-bart | nn | random   train + write predictions/<model>/test.txt"
 	@echo "make compare            reports/comparison.md from every model's predictions"
@@ -110,6 +111,25 @@ task-rules: | $(INSTALLED)
 	$(S2A) tasks predict-rules --task d2a-sentence --split test
 	$(S2A) tasks predict-rules --task d2a-gold --split test
 	$(S2A) tasks predict-rules --task d2a-gold --split all
+
+# ChemActor's tasks on the cpu profiles (issue 13): the task files, the rule baseline, a transformer
+# for d2a-sentence, fine-tuned on the gold training sentences when ../shared has them, one for r2d
+# and one for a2d; `make compare` then shows the "ChemActor tasks" section. Training resumes and
+# is a no-op when finished, so re-running only predicts again.
+GOLD_TASK = $(DATA)/tasks/d2a-gold/src-train.txt
+chemactor: tasks task-rules
+	$(S2A) tasks train transformer --task d2a-sentence
+	$(S2A) tasks predict transformer --task d2a-sentence --split test
+	@if [ -f $(GOLD_TASK) ]; then \
+	  $(S2A) tasks train transformer --task d2a-gold --init-from models/tasks/d2a-sentence/transformer && \
+	  $(S2A) tasks predict transformer --task d2a-gold --split test && \
+	  $(S2A) tasks predict transformer --task d2a-gold --split all; \
+	else echo "d2a-gold skipped: no gold sample (../shared/data/paragraph2actions-sample)"; fi
+	$(S2A) tasks train transformer --task r2d
+	$(S2A) tasks predict transformer --task r2d --split test
+	$(S2A) tasks train transformer --task a2d
+	$(S2A) tasks predict transformer --task a2d --split test
+	$(S2A) compare
 
 # ---------------------------------------------------------------- models
 # Training resumes from the last checkpoint and is a no-op when finished; prediction files are

@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from s2a.cli import main
-from s2a.errors import ConfigError, DataError, StaleArtifact, UnknownTask
+from s2a.errors import ConfigError, DataError, MissingArtifact, StaleArtifact, UnknownTask
 from s2a.evaluation.task_report import task_section, task_table
 from s2a.formats.predictions import read_meta, read_top1
 from s2a.formats.splits import read_lines
@@ -167,3 +167,43 @@ def test_profiles_must_fit_text_targets(tmp_path: Path) -> None:
     plain.write_text(f"extends: {TINY.parent / 'transformer-tiny.yaml'}\nranking: null\n", encoding="utf-8")
     with pytest.raises(ConfigError, match="subword"):
         _model(tmp_path, tmp_path / "m", profile=str(plain))
+
+
+def test_fine_tuning_starts_from_the_parent(trained: tuple[Path, Path], data: Path, tmp_path: Path) -> None:
+    """init-from: the child keeps the parent's subwords and vocabulary, starts from its weights with
+    a fresh step count, and a changed parent is refused once the child has trained."""
+    import torch
+
+    parent, _ = trained
+    for split in ("train", "valid"):  # the d2a-gold shape: a few sentences of the parent's kind
+        src, tgt = (read_lines(task_dir(data, "d2a") / f"{side}-{split}.txt")[:8] for side in ("src", "tgt"))
+        _write(task_dir(data, "d2a-gold"), split, src, tgt)
+    child = _model(data, tmp_path / "child", "d2a-gold")
+    with pytest.raises(MissingArtifact):
+        child.init_from(tmp_path / "nothing")
+    child.init_from(parent)
+    child.train()
+    for name in ("bpe.model", "vocab.shared", "vocab.src", "vocab.tgt"):
+        assert (child.work_dir / name).read_bytes() == (parent / name).read_bytes()
+    steps = [step for step, _ in child.checkpoints()]
+    assert steps and max(steps) == child.settings.train_steps  # counted from 0, not from the parent's step
+    parent_weights = torch.load(_model(data, parent).final_checkpoint(), weights_only=False)["model"]
+    child_weights = torch.load(child.final_checkpoint(), weights_only=False)["model"]
+    assert parent_weights.keys() == child_weights.keys()
+    assert any(not torch.equal(parent_weights[k], child_weights[k]) for k in parent_weights)  # it trained
+    moved = tmp_path / "parent-copy"
+    shutil.copytree(parent, moved)
+    (moved / "vocab.shared").write_text("other\t1\n", encoding="utf-8")
+    again = _model(data, child.work_dir, "d2a-gold")
+    again.init_from(moved)
+    with pytest.raises(StaleArtifact):
+        again.train()
+
+
+def test_per_task_settings_of_a_profile(tmp_path: Path) -> None:
+    """`tasks: {<task>: ...}` overrides the profile for that task only; the cpu profile gives
+    paragraph tasks bigger batches than d2a-sentence."""
+    cpu = {t: _model(tmp_path, tmp_path / t, t, profile="cpu").settings.onmt for t in ("d2a-sentence", "r2d", "d2a-gold")}
+    assert cpu["r2d"]["batch_size"] > cpu["d2a-sentence"]["batch_size"]
+    assert cpu["d2a-gold"]["decay_method"] == "none" and cpu["d2a-sentence"]["decay_method"] == "noam"
+    assert _model(tmp_path, tmp_path / "t", "r2d").settings.onmt["train_steps"] == 20  # tiny: tasks: null

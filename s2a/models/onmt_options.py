@@ -52,7 +52,8 @@ _ROWS = [
     _row("n_sample", V, by_s2a=True, doc="-1: count the whole corpus (build_vocab only!)"),
     _row("overwrite", V, by_s2a=True),
     _row("save_model", T, by_s2a=True),
-    _row("train_from", T, by_s2a=True, doc="last checkpoint when resuming"),
+    _row("train_from", T, by_s2a=True, doc="last checkpoint when resuming, or the parent's (init-from)"),
+    _row("reset_optim", T, by_s2a=True, doc="all when starting from a parent model: a fresh optimiser and step count"),
     _row("log_file", T, X, by_s2a=True),
     _row("model", X, by_s2a=True),
     _row("src", X, by_s2a=True),
@@ -94,6 +95,7 @@ _ROWS = [
     _row("position_encoding", T),
     _row("self_attn_type", T, doc="scaled-dot: CTranslate2's converter rejects scaled-dot-flash"),
     _row("share_decoder_embeddings", T),
+    _row("share_embeddings", T, doc="encoder and decoder embeddings tied (needs share_vocab)"),
     _row("param_init", T),
     _row("param_init_glorot", T),
     # --- optimisation ---

@@ -12,13 +12,15 @@ The S2A transformer (s2a.models.transformer) with three differences, all decided
 - no re-ranking: positional-token validity means nothing for these targets, a profile must say
   `ranking: null`, and the learning curve keeps OpenNMT-py's validation loss/accuracy only.
 
-Profiles: `cpu` reads configs/transformer-text-cpu.yaml (`text-<name>`; a .yaml path as is).
+Profiles: `cpu` reads configs/transformer-text-cpu.yaml (`text-<name>`; a .yaml path as is); its
+`tasks: {<task>: {...}}` overrides the profile for one task (paragraph tasks take bigger batches).
 Beside TransformerModel's layout, `paths.work_dir` holds `bpe.model` (shared) or `bpe.tgt.model`,
 `vocab.shared` (shared vocabulary: the summed counts of both sides) and `subword.json`, the stamp
 of the training split and subword settings the BPE was learnt from.
 """
 from __future__ import annotations
 
+import shutil
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict
@@ -27,7 +29,7 @@ from typing import Any, Optional
 
 from s2a import config
 from s2a.atomic import atomic_path, atomic_write_text
-from s2a.errors import ConfigError, DataError, StaleArtifact, UnknownTask
+from s2a.errors import ConfigError, DataError, MissingArtifact, StaleArtifact, UnknownTask
 from s2a.formats import learning_curve as curve
 from s2a.formats.splits import read_lines
 from s2a.formats.targets import Counts
@@ -35,8 +37,8 @@ from s2a.formats.tasks import TASKS, Task, one_line, task as task_spec
 from s2a.freshness import Stamp, digest_files
 from s2a.models.base import Hypothesis, ModelPaths
 from s2a.models.ranking import Ranking
-from s2a.models.transformer import TransformerModel
-from s2a.models.transformer_profile import SubwordSettings
+from s2a.models.transformer import TransformerModel, checkpoint_files
+from s2a.models.transformer_profile import SubwordSettings, load_settings
 
 TEXT_KINDS = ("text", "actions")
 SIDES = ("src", "tgt")
@@ -70,6 +72,8 @@ class TextTransformerModel(TransformerModel):
         self.profile = profile
         self.task: Task = task_spec(task)
         where = str(config.profile_file("transformer", text_profile(profile)))
+        if task in (self.settings.tasks or {}):  # the profile's `tasks: {<task>: {...}}`, under the caller's overrides
+            self.settings = load_settings(text_profile(profile), config.merge((self.settings.tasks or {})[task], overrides or {}))
         s = self.settings
         if s.subword is None:
             raise ConfigError(where, "a text task profile needs a subword: section", key="subword")
@@ -81,6 +85,30 @@ class TextTransformerModel(TransformerModel):
             raise ConfigError(where, "retrieval and SMILES augmentation are S2A settings", key="retrieval")
         self.subword: SubwordSettings = s.subword
         self._tokenizers: Optional[dict[str, Any]] = None
+        self._parent: Optional[Path] = None
+
+    def init_from(self, parent: Path) -> None:
+        """Fine-tune from `parent`, a trained text-task transformer's work dir with the same kinds of
+        sides (d2a-sentence -> d2a-gold): its subwords and vocabulary are copied, its last
+        checkpoint is the start (fresh optimiser and step count, so `train_steps` counts the
+        fine-tuning steps). The parent's checkpoint and subwords are part of this model's stamp."""
+        parent = Path(parent)
+        if not any(checkpoint_files(parent / "checkpoints")):
+            raise MissingArtifact(str(parent / "checkpoints"), "no checkpoint to start from (train that model first)")
+        missing = [p for p in self._parent_files(parent) if not p.is_file()]
+        if missing:
+            raise MissingArtifact(str(missing[0]), "the parent model has other sides than this task (or no subwords)")
+        self._parent = parent
+
+    def _parent_files(self, parent: Path) -> list[Path]:
+        """The subword and vocabulary files copied from a parent."""
+        names = [self.bpe_path(s).name for s in SIDES if self.is_text(s)] + [self.vocab_path(s).name for s in SIDES]
+        names += [self.shared_vocab_path.name] if self.shared else []
+        return [parent / n for n in dict.fromkeys(names)]
+
+    def _parent_checkpoint(self) -> Path:
+        assert self._parent is not None
+        return checkpoint_files(self._parent / "checkpoints")[-1][1]
 
     # --- sides --------------------------------------------------------------------------------
     def is_text(self, side: str) -> bool:
@@ -110,15 +138,23 @@ class TextTransformerModel(TransformerModel):
     def _check_subwords(self) -> None:
         """Relearn the BPE (and rebuild the vocabularies) when the training split or the subword
         settings changed; refuse when checkpoints were trained on the old subwords."""
-        inputs = {"data": digest_files([p for side in SIDES for p in self._bpe_inputs(side)], asdict(self.subword)),
-                  "shared": self.shared}
+        if self._parent is None:
+            inputs: dict[str, Any] = {"data": digest_files([p for side in SIDES for p in self._bpe_inputs(side)], asdict(self.subword)),
+                                      "shared": self.shared}
+        else:
+            inputs = {"parent": str(self._parent.resolve()),
+                      "parent_files": digest_files([*self._parent_files(self._parent), self._parent_checkpoint()]),
+                      "shared": self.shared}
         stamp = Stamp(self.work_dir / "subword.json")
         if stamp.matches(inputs):
             return
         if self.checkpoints():
-            raise StaleArtifact(str(self.work_dir), "trained on other data or subword settings; delete this folder to retrain")
+            raise StaleArtifact(str(self.work_dir), "trained on other data, subword settings or parent model; delete this folder to retrain")
         for path in (*(self.bpe_path(s) for s in SIDES), *(self.vocab_path(s) for s in SIDES), self.shared_vocab_path):
             path.unlink(missing_ok=True)
+        if self._parent is not None:
+            for path in self._parent_files(self._parent):
+                shutil.copyfile(path, self.work_dir / path.name)
         for side in SIDES:
             if self.is_text(side) and not self.bpe_path(side).is_file():
                 self._learn_bpe(side)
@@ -175,6 +211,11 @@ class TextTransformerModel(TransformerModel):
                     token, _, count = line.rpartition("\t")
                     counts[token] += int(count)
             atomic_write_text(self.shared_vocab_path, "".join(f"{t}\t{c}\n" for t, c in counts.most_common()))
+
+    def _start_options(self, last: Optional[tuple[int, Path]]) -> dict[str, Any]:
+        if last is None and self._parent is not None:
+            return {"train_from": str(self._parent_checkpoint()), "reset_optim": "all"}
+        return super()._start_options(last)
 
     def train(self) -> None:
         self.work_dir.mkdir(parents=True, exist_ok=True)

@@ -43,6 +43,13 @@ EXPECTED_TOKENS_PER_S = {"cpu": 1000.0, "cuda": 30000.0}
 REPORT_TARGET_S = 45.0  # OpenNMT-py should report at least this often (s2a.external's heartbeat covers the rest)
 
 
+def checkpoint_files(checkpoint_dir: Path) -> list[tuple[int, Path]]:
+    """(step, path) of every OpenNMT-py checkpoint in a folder, by step."""
+    if not checkpoint_dir.is_dir():
+        return []
+    return sorted((int(m.group(1)), p) for p in checkpoint_dir.iterdir() if (m := _STEP.search(p.name)))
+
+
 class TransformerModel(ActionModel):
     name = "transformer"
 
@@ -76,10 +83,7 @@ class TransformerModel(ActionModel):
 
     def checkpoints(self) -> list[tuple[int, Path]]:
         """(step, path) of every checkpoint file, by step."""
-        if not self.checkpoint_dir.is_dir():
-            return []
-        found = [(int(m.group(1)), p) for p in self.checkpoint_dir.iterdir() if (m := _STEP.search(p.name))]
-        return sorted(found)
+        return checkpoint_files(self.checkpoint_dir)
 
     def last_checkpoint(self) -> Optional[tuple[int, Path]]:
         """The newest checkpoint that loads; a file cut short by an interruption is skipped."""
@@ -225,6 +229,10 @@ class TransformerModel(ActionModel):
         for side, path in partial.items():
             path.rename(self.vocab_path(side))
 
+    def _start_options(self, last: Optional[tuple[int, Path]]) -> dict[str, Any]:
+        """OpenNMT-py options of where training starts: the last checkpoint, or from scratch."""
+        return {"train_from": str(last[1]) if last else None}
+
     def train(self) -> None:
         """Build vocabularies, train (resuming from the last checkpoint), convert for CTranslate2."""
         self.work_dir.mkdir(parents=True, exist_ok=True)
@@ -243,7 +251,7 @@ class TransformerModel(ActionModel):
                 **self._filled(),
                 **data_options,
                 "save_model": str(self.checkpoint_dir / "model"),
-                "train_from": str(last[1]) if last else None,
+                **self._start_options(last),
             }
             if last:
                 log.info("resuming transformer training from %s", last[1])

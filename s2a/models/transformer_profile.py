@@ -61,6 +61,7 @@ class TransformerSettings:
     augmentation: Optional[AugmentationSettings] = None  # SMILES augmentation of the training split (s2a.models.augmentation)
     subword: Optional[SubwordSettings] = None  # text tasks only (s2a.models.text_transformer)
     curve_sample: int = 200  # validation reactions decoded per checkpoint for the learning curve (s2a.formats.learning_curve)
+    tasks: Optional[dict[str, Any]] = None  # text tasks only: per-task overrides, same shape as the profile
 
     @property
     def beam_size(self) -> int:
