@@ -36,7 +36,7 @@ export TOKENIZERS_PARALLELISM := false
 export PYTHONUNBUFFERED := 1
 
 .PHONY: FORCE help install data train-transformer train-bart nn random compare demo test bench \
-        bench-data bench-models bench-decode bench-d2a train-llm select-ablation bench-llm clean clean-data \
+        bench-data bench-models bench-decode bench-d2a train-llm select-ablation chemactor-ablation bench-chemactor bench-llm clean clean-data \
         serve bench-serve browser bench-recipe bench-ranking tasks task-rules chemactor
 
 help:
@@ -49,7 +49,9 @@ help:
 	@echo "make train-transformer | train-bart | nn | random   train + write predictions/<model>/test.txt"
 	@echo "make compare            reports/comparison.md from every model's predictions"
 	@echo "make train-llm          fine-tune SmolLM2-135M (LoRA, cpu profile) + predictions"
-	@echo "make select-ablation    ChemActor-style data selection: selected vs random vs all"
+	@echo "make select-ablation    ChemActor-style data selection: selected vs random vs all (3 seeds, mean ± std)"
+	@echo "make chemactor-ablation ChemActor's data framework: seed / +unfiltered / +selected / +random / generated only"
+	@echo "make bench-chemactor    training / decoding throughput of the task models (after make chemactor)"
 	@echo "make serve [PORT=8000]  web page + JSON API on 127.0.0.1 over the trained models (after make demo)"
 	@echo "make bench              benchmarks (data, models, decoding)"
 	@echo "make bench-serve        load run of s2a serve on 127.0.0.1 (latency, throughput, malformed requests)"
@@ -216,7 +218,16 @@ bench-decode: predictions/transformer/test.txt predictions/bart/test.txt
 train-llm: predictions/llm/test.txt
 
 select-ablation: $(DATA)/src-train.txt
-	$(S2A) select-ablation --data-dir $(DATA) --profile $(PROFILE)
+	$(S2A) select-ablation --data-dir $(DATA) --profile $(PROFILE) --seeds $(ABLATION_SEEDS)
+
+# ChemActor's data framework (s2a/chemactor_framework.py): R2D descriptions of withheld training
+# reactions -> rule D2A -> S2A targets -> JSD selection at 1:3; five arms x seeds, validation split.
+ABLATION_SEEDS ?= 42,43,44
+chemactor-ablation: $(DATA)/src-train.txt | $(INSTALLED)
+	$(S2A) chemactor-ablation --data-dir $(DATA) --profile ablation --seeds $(ABLATION_SEEDS)
+
+bench-chemactor: | $(INSTALLED)
+	$(PY) benchmarks/bench_chemactor.py
 
 bench-llm: | $(INSTALLED)
 	$(PY) benchmarks/bench_llm.py --steps 5 --predict 4
