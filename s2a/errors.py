@@ -216,3 +216,14 @@ class UnknownTask(UserError):
         super().__init__(f"unknown task {name!r}; known: {', '.join(known)}")
         self.name = name
         self.known = known
+
+
+class UnsupportedOption(UserError):
+    """An option a model family does not offer (e.g. `--init-from` for a family that cannot start
+    from another trained model's weights): said before any work is done."""
+
+    def __init__(self, family: str, option: str, reason: str) -> None:
+        super().__init__(f"model {family!r} does not support {option}: {reason}")
+        self.family = family
+        self.option = option
+        self.reason = reason

@@ -63,13 +63,24 @@ def _task_model(model: str, task_name: str, data_dir: Path, work_dir: Path | Non
 
 @tasks.command("train")
 @task_model_options
-def train(model: str, task_name: str, data_dir: Path, work_dir: Path | None, profile: str, seed: int) -> None:
+@click.option("--init-from", type=click.Path(path_type=Path), default=None,
+              help="Start from the weights of another trained model of MODEL's family (its work dir), "
+                   "e.g. models/tasks/d2a-sentence/llm; that model is part of this one's stamp (llm: "
+                   "a retrained parent retrains it). A family that cannot start from another model "
+                   "stops with an error (exit code 2).")
+def train(model: str, task_name: str, data_dir: Path, work_dir: Path | None, profile: str, seed: int,
+          init_from: Path | None) -> None:
     """Train MODEL on TASK's training split (resumes if interrupted).
 
     \b
     s2a tasks train transformer --task d2a          # configs/transformer-text-cpu.yaml
+    s2a tasks train llm --task d2a-sentence         # configs/llm-text-cpu.yaml
+    s2a tasks train llm --task d2a-gold --init-from models/tasks/d2a-sentence/llm
     Work dir: models/tasks/TASK/MODEL (MODEL-PROFILE for a profile other than cpu)."""
-    _task_model(model, task_name, data_dir, work_dir, profile, seed).train()
+    family = _task_model(model, task_name, data_dir, work_dir, profile, seed)
+    if init_from is not None:
+        family.init_from(init_from)
+    family.train()
 
 
 @tasks.command("predict")

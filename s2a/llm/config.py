@@ -2,7 +2,10 @@
 
 A profile is a name (`cpu`, `gpu` -> configs/llm-cpu.yaml) or the path of a YAML file, read by
 s2a.config into the dataclasses below (`extends:`, unknown keys and wrong types are ConfigErrors
-naming the file and key).
+naming the file and key). A profile of ChemActor's text tasks (configs/llm-text-*.yaml) may hold
+a `tasks:` mapping, task name -> settings over the file's for that task (a sentence task wants
+shorter examples and more steps than a paragraph task); it is read for that task only, so
+changing one task's settings leaves the others' run keys as they were.
 """
 from __future__ import annotations
 
@@ -88,9 +91,30 @@ class EndpointConfig:
     max_workers: int = 1  # concurrent requests
 
 
-def load_llm_config(profile: str) -> LLMConfig:
+TASKS_KEY = "tasks"
+
+
+def load_llm_config(profile: str, task: Optional[str] = None) -> LLMConfig:
+    """The settings of a profile, with its `tasks:` entry for `task` merged over them (a profile
+    with a `tasks:` mapping is for text tasks: ConfigError without a task)."""
+    from s2a.formats.tasks import TASKS
+
     where, data = config.load("llm", profile)
-    settings = config.typed(LLMConfig, data, where, profile=profile)
+    per_task = data.pop(TASKS_KEY, None)
+    if per_task is not None:
+        if task is None:
+            raise ConfigError(where, "per-task settings are for text-task profiles (s2a tasks train llm)", key=TASKS_KEY)
+        if not isinstance(per_task, dict):
+            raise ConfigError(where, f"expected a mapping of task -> settings, got {per_task!r}", key=TASKS_KEY)
+        unknown = sorted(set(per_task) - set(TASKS))
+        if unknown:
+            raise ConfigError(where, f"no task {unknown[0]!r} (known: {', '.join(TASKS)})", key=f"{TASKS_KEY}.{unknown[0]}")
+        entry = per_task.get(task) or {}
+        if not isinstance(entry, dict):
+            raise ConfigError(where, f"expected a mapping of settings, got {entry!r}", key=f"{TASKS_KEY}.{task}")
+        data = config.merge(data, entry)
+    settings = config.typed(LLMConfig, data, f"{where} (task {task})" if per_task and task in per_task else where,
+                            profile=profile)
     config.check_choice(settings.method, ("lora", "full"), where, "method")
     config.check_choice(settings.dtype, ("float32", "bfloat16"), where, "dtype")
     config.check_choice(settings.device, ("cpu", "cuda", "auto"), where, "device")

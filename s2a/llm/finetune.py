@@ -7,6 +7,11 @@ peft LoRA adapters and trains those only. A plain loop (AdamW, linear warm-up an
 resumable checkpoint every `save_every` steps; batches are a seeded permutation per epoch, so a
 resumed run sees the same batches as an uninterrupted one.
 
+Any pair of texts trains the same way: a PromptFormat (s2a.llm.prompts) writes the prompt and the
+answer, S2A's by default, a task's for `s2a tasks train llm`. `init_from` starts from another
+fine-tuned model's weights (its `final/`) instead of the base model; the parent's identity is part
+of the run key, so a retrained parent retrains the child.
+
 Work dir layout: `checkpoint/` (model or adapter + `state.pt`: run key, step, optimizer,
 scheduler, losses; removed when training ends), `final/` (model or adapter + tokenizer +
 `s2a-llm.json`: run key, settings, losses, s/step), `learning_curve.csv` (teacher-forced loss and
@@ -34,13 +39,13 @@ import torch
 from s2a.formats import learning_curve as curve
 from s2a.atomic import atomic_path
 from s2a.checkpoint import load_checkpoint
-from s2a.errors import ConfigError, DeviceUnavailable, MissingArtifact
+from s2a.errors import ConfigError, DeviceUnavailable, MissingArtifact, UnsupportedOption
 from s2a.llm.base_model import resolve_base_model
 from s2a.llm.config import LLMConfig
-from s2a.llm.prompts import finetune_answer, finetune_prompt, first_line
+from s2a.llm.prompts import S2A_PROMPT, PromptFormat, first_line
 from s2a.formats.splits import read_pairs
 from s2a.formats.predictions import Hypothesis
-from s2a.freshness import digest_files
+from s2a.freshness import digest_files, file_identity
 from s2a.paths import REPO_ROOT
 from s2a.progress import HEARTBEAT_S, Meter, StepReport, format_duration
 
@@ -62,16 +67,16 @@ class Encoded:
     labels: list[int]  # IGNORE_INDEX on prompt positions
 
 
-def encode_prompt(tokenizer: Any, src: str) -> list[int]:
+def encode_prompt(tokenizer: Any, src: str, prompt: PromptFormat = S2A_PROMPT) -> list[int]:
     """Prompt token ids, exactly as at decoding time (with the tokenizer's BOS if it adds one)."""
-    return list(tokenizer(finetune_prompt(src))["input_ids"])
+    return list(tokenizer(prompt.prompt(src))["input_ids"])
 
 
-def encode_example(tokenizer: Any, src: str, tgt: str) -> Encoded:
+def encode_example(tokenizer: Any, src: str, tgt: str, prompt: PromptFormat = S2A_PROMPT) -> Encoded:
     """Prompt and answer tokenised separately, so the boundary is exact; the answer ends with EOS."""
-    prompt = encode_prompt(tokenizer, src)
-    answer = list(tokenizer(finetune_answer(tgt), add_special_tokens=False)["input_ids"]) + [tokenizer.eos_token_id]
-    return Encoded(prompt + answer, [IGNORE_INDEX] * len(prompt) + answer)
+    asked = encode_prompt(tokenizer, src, prompt)
+    answer = list(tokenizer(prompt.answer(tgt), add_special_tokens=False)["input_ids"]) + [tokenizer.eos_token_id]
+    return Encoded(asked + answer, [IGNORE_INDEX] * len(asked) + answer)
 
 
 def collate(batch: Sequence[Encoded], pad_id: int) -> dict[str, torch.Tensor]:
@@ -111,17 +116,31 @@ def load_tokenizer(path: str) -> Any:
     return tokenizer
 
 
-def training_examples(tokenizer: Any, config: LLMConfig, data_dir: Path, seed: int) -> tuple[list[Encoded], int]:
-    """The (sub-sampled) training split, encoded; examples over max_length are dropped and counted."""
+def training_examples(tokenizer: Any, config: LLMConfig, data_dir: Path, seed: int,
+                      prompt: PromptFormat = S2A_PROMPT) -> tuple[list[Encoded], int]:
+    """The (sub-sampled) training split, encoded; examples over max_length are dropped and counted
+    (the sub-sample is drawn first, so `max_examples` counts the dropped ones too)."""
     src, tgt = read_pairs(data_dir, "train")
     order = list(range(len(src)))
     if config.train.max_examples is not None and config.train.max_examples < len(src):
         order = sorted(random.Random(seed).sample(order, config.train.max_examples))
-    encoded = [encode_example(tokenizer, src[i], tgt[i]) for i in order]
-    kept = [e for e in encoded if len(e.input_ids) <= config.train.max_length]
+    kept, dropped = _within_length([encode_example(tokenizer, src[i], tgt[i], prompt) for i in order],
+                                   config.train.max_length)
     if not kept:
         raise ConfigError(f"{config.profile}: train.max_length", "every training example is longer")
+    return kept, dropped
+
+
+def _within_length(encoded: list[Encoded], max_length: int) -> tuple[list[Encoded], int]:
+    """(the examples of at most max_length tokens, how many were longer)."""
+    kept = [e for e in encoded if len(e.input_ids) <= max_length]
     return kept, len(encoded) - len(kept)
+
+
+def _log_dropped(what: str, kept: int, dropped: int, max_length: int) -> None:
+    """Every drop is said: a warning when there is one (the LLM's examples are cut by length only)."""
+    level = logging.WARNING if dropped else logging.INFO
+    log.log(level, "llm: %d %s examples (%d longer than %d tokens dropped)", kept, what, dropped, max_length)
 
 
 def batch_indices(n: int, batch_size: int, step: int, seed: int) -> list[int]:
@@ -133,13 +152,15 @@ def batch_indices(n: int, batch_size: int, step: int, seed: int) -> list[int]:
     return order[k * batch_size: (k + 1) * batch_size] or order[:batch_size]
 
 
-def validation_examples(tokenizer: Any, config: LLMConfig, data_dir: Path) -> list[Encoded]:
-    """The learning curve's fixed sample of the validation split (s2a.formats.learning_curve), encoded."""
+def validation_examples(tokenizer: Any, config: LLMConfig, data_dir: Path,
+                        prompt: PromptFormat = S2A_PROMPT) -> tuple[list[Encoded], int]:
+    """The learning curve's fixed sample of the validation split (s2a.formats.learning_curve),
+    encoded, and how many of it were longer than max_length (dropped)."""
     if not (data_dir / "src-valid.txt").is_file():
-        return []
+        return [], 0
     src, tgt = read_pairs(data_dir, "valid")
-    encoded = [encode_example(tokenizer, src[i], tgt[i]) for i in curve.sample_indices(len(src), EVAL_EXAMPLES)]
-    return [e for e in encoded if len(e.input_ids) <= config.train.max_length]
+    return _within_length([encode_example(tokenizer, src[i], tgt[i], prompt)
+                           for i in curve.sample_indices(len(src), EVAL_EXAMPLES)], config.train.max_length)
 
 
 @torch.inference_mode()
@@ -191,14 +212,35 @@ def _save(model: Any, target: Path, state: Optional[dict[str, Any]] = None, toke
             (tmp / META_FILE).write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
 
 
-def run_key(config: LLMConfig, data_dir: Path, seed: int) -> str:
-    """Identifies a run: training files, settings (all but the profile's name) and seed."""
+def run_key(config: LLMConfig, data_dir: Path, seed: int, prompt: PromptFormat = S2A_PROMPT,
+            parent: Optional[dict[str, Any]] = None) -> str:
+    """Identifies a run: training files, settings (all but the profile's name), seed, and where
+    they are not S2A's defaults the prompt and the parent model (`parent_model`)."""
     settings = {k: v for k, v in asdict(config).items() if k != "profile"}
+    extra = "".join([f"|prompt={prompt.describe()}" if prompt.describe() else "",
+                     f"|parent={json.dumps(parent, sort_keys=True)}" if parent is not None else ""])
     return digest_files([data_dir / "src-train.txt", data_dir / "tgt-train.txt"],
-                        json.dumps(settings, sort_keys=True) + f"|seed={seed}")
+                        json.dumps(settings, sort_keys=True) + f"|seed={seed}" + extra)
 
 
-def _read_meta(final: Path) -> Optional[dict[str, Any]]:
+def parent_model(init_from: Path) -> tuple[Path, dict[str, Any]]:
+    """(`final/` folder, stamp) of the fine-tuned model a run starts from: `init_from` is its work
+    dir or its `final/`. The stamp is the parent's run key and the identity of its weight files,
+    so a parent trained again (even on the same settings) makes its children stale."""
+    final = init_from / "final" if (init_from / "final").is_dir() else init_from
+    meta = read_meta(final)
+    if meta is None:
+        raise MissingArtifact(str(final), "no fine-tuned LLM to start from (train that model first)")
+    if meta.get("config", {}).get("method") != "full":
+        raise UnsupportedOption("llm", "--init-from", f"{final} is a LoRA adapter; start from a fully fine-tuned model")
+    weights = sorted(final.glob("*.safetensors"))
+    if not weights:
+        raise MissingArtifact(str(final), "no weights (*.safetensors) to start from")
+    return final, {"key": meta.get("key"), "weights": [file_identity(w) for w in weights]}
+
+
+def read_meta(final: Path) -> Optional[dict[str, Any]]:
+    """The `s2a-llm.json` of a `final/` folder (None if there is none or it does not read)."""
     try:
         meta = json.loads((final / META_FILE).read_text(encoding="utf-8"))
     except (OSError, ValueError):
@@ -207,28 +249,38 @@ def _read_meta(final: Path) -> Optional[dict[str, Any]]:
 
 
 def train(config: LLMConfig, data_dir: Path, work_dir: Path, seed: int = 42,
-          stop_after: Optional[int] = None) -> Path:
+          stop_after: Optional[int] = None, prompt: PromptFormat = S2A_PROMPT,
+          init_from: Optional[Path] = None) -> Path:
     """Fine-tune per `config` and return `work_dir/final`.
 
     A finished run with the same key is a no-op; an interrupted one resumes from
     `work_dir/checkpoint` (a checkpoint of another key is discarded). `stop_after`: stop after
     that many steps of this call, leaving a checkpoint (for time-boxed runs), and return it.
+    `init_from`: a fine-tuned model (work dir or `final/`) whose weights replace the base model's.
     """
     from transformers import get_linear_schedule_with_warmup
 
-    key = run_key(config, data_dir, seed)
+    parent_final, parent = None, None
+    if init_from is not None:
+        if Path(init_from).resolve() in (Path(work_dir).resolve(), (Path(work_dir) / "final").resolve()):
+            raise UnsupportedOption("llm", "--init-from", f"{init_from} is this model's own folder")
+        parent_final, parent = parent_model(Path(init_from))
+    key = run_key(config, data_dir, seed, prompt, parent)
     final, checkpoint = work_dir / "final", work_dir / "checkpoint"
-    meta = _read_meta(final)
+    meta = read_meta(final)
     if meta is not None and meta.get("key") == key:
         log.info("llm: %s is up to date", final)
         return final
     torch.set_num_threads(config.threads)
     torch.manual_seed(seed)
-    base = resolve_base_model(config.base_model, base_cache_dir())
+    if parent_final is not None:
+        base = str(parent_final)
+        log.info("llm: starting from the weights of %s", base)
+    else:
+        base = resolve_base_model(config.base_model, base_cache_dir())
     tokenizer = load_tokenizer(base)
-    examples, dropped = training_examples(tokenizer, config, data_dir, seed)
-    log.info("llm: %d training examples (%d longer than %d tokens dropped)",
-             len(examples), dropped, config.train.max_length)
+    examples, dropped = training_examples(tokenizer, config, data_dir, seed, prompt)
+    _log_dropped("training", len(examples), dropped, config.train.max_length)
 
     state: Optional[dict[str, Any]] = None
     if (checkpoint / "state.pt").is_file():
@@ -260,7 +312,8 @@ def train(config: LLMConfig, data_dir: Path, work_dir: Path, seed: int = 42,
     printed = meter.clock()
     no_gpu = (f"no GPU found: profile {config.profile!r} is meant for one (device: auto); training on the CPU"
               if config.device == "auto" and device.type == "cpu" else None)
-    valid = validation_examples(tokenizer, config, data_dir)
+    valid, valid_dropped = validation_examples(tokenizer, config, data_dir, prompt)
+    _log_dropped("validation (learning curve)", len(valid), valid_dropped, config.train.max_length)
     curve_file = work_dir / curve.FILE
     offset = curve.elapsed_before(curve_file, step)
 
@@ -303,7 +356,8 @@ def train(config: LLMConfig, data_dir: Path, work_dir: Path, seed: int = 42,
     record_curve()
     seconds = time.perf_counter() - start
     meta = {"key": key, "base_model": base, "config": asdict(config), "steps": step, "examples": len(examples),
-            "dropped_too_long": dropped, "losses": losses,
+            "dropped_too_long": dropped, "valid_dropped_too_long": valid_dropped, "prompt": prompt.name,
+            "init_from": None if parent is None else {"path": base, **parent}, "losses": losses,
             "seconds_per_step": round(seconds / (step - first_step), 3) if step > first_step else None}
     _save(model, final, tokenizer=tokenizer, meta=meta)
     shutil.rmtree(checkpoint, ignore_errors=True)
@@ -313,16 +367,17 @@ def train(config: LLMConfig, data_dir: Path, work_dir: Path, seed: int = 42,
 class Generator:
     """A fine-tuned model loaded for decoding: beam search, n-best, stop at end-of-sequence."""
 
-    def __init__(self, config: LLMConfig, work_dir: Path) -> None:
+    def __init__(self, config: LLMConfig, work_dir: Path, prompt: PromptFormat = S2A_PROMPT) -> None:
         from transformers import AutoModelForCausalLM
 
         final = work_dir / "final"
         meta_path = final / META_FILE
         if not meta_path.is_file():
-            raise MissingArtifact(str(final), "no fine-tuned LLM (run `s2a train llm` first)")
+            raise MissingArtifact(str(final), "no fine-tuned LLM (train it first: `s2a train llm`, `s2a tasks train llm`)")
         meta = json.loads(meta_path.read_text(encoding="utf-8"))
         torch.set_num_threads(config.threads)
         self.config = config
+        self.prompt = prompt
         self.device = _device(config)
         self.tokenizer = load_tokenizer(str(final))
         self.tokenizer.padding_side = "left"
@@ -343,7 +398,7 @@ class Generator:
         """
         gen = self.config.generate
         n_best = min(n_best, gen.max_n_best) if gen.max_n_best else n_best
-        prompts = [finetune_prompt(s) for s in src]
+        prompts = [self.prompt.prompt(s) for s in src]
         lengths = [len(ids) for ids in self.tokenizer(prompts)["input_ids"]]
         order = sorted(range(len(src)), key=lambda i: lengths[i])
         out: dict[int, list[Hypothesis]] = {}

@@ -4,6 +4,10 @@ Fine-tuning (`llm`): a plain completion prompt, `Reaction: <SMILES>\\nActions:`,
 ` <tgt line><eos>`. The SMILES is the untokenised canonical reaction (the order of its precursors is
 the order `$k$` refers to), the answer exactly a `tgt` line.
 
+Fine-tuning on ChemActor's text tasks (`s2a tasks train llm`, s2a.formats.tasks): one prompt per
+kind of task, an instruction line then the source, e.g. `Write the actions of this procedure.\\n
+Procedure: <text>\\nActions:`; the answer is again ` <tgt line><eos>` (`task_prompt`).
+
 Endpoint (`llm-endpoint`): chat messages: a system message describing the action format (zero-shot),
 then k retrieved training examples as user/assistant turns (few-shot), then the query.
 
@@ -12,12 +16,14 @@ an answer that does not convert is invalid (None), never an exception.
 """
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from functools import lru_cache
 
 from paragraph2actions import actions as p2a_actions
 
 from s2a.formats.targets import parses, reaction_counts
+from s2a.formats.tasks import Kind, Task
 from s2a.procedure import default_range_values
 from s2a.formats.tokenization import ACTION_SEPARATOR, detokenize_smiles
 
@@ -39,6 +45,46 @@ def finetune_prompt(src: str) -> str:
 def finetune_answer(tgt: str) -> str:
     """The continuation trained on (the end-of-sequence token is appended by the tokenizer step)."""
     return " " + tgt.strip()
+
+
+@dataclass(frozen=True)
+class PromptFormat:
+    """How a fine-tuned model reads one kind of pair: the prompt it continues and the answer it
+    is trained on. `describe()` goes into the run key, so a changed prompt retrains."""
+
+    name: str
+    prompt: Callable[[str], str]
+    template: str = ""  # the prompt's fixed text, for the run key ('' for S2A: keys of before stay)
+
+    def answer(self, tgt: str) -> str:
+        return finetune_answer(tgt)
+
+    def describe(self) -> str:
+        return f"{self.name}: {self.template}" if self.template else ""
+
+
+S2A_PROMPT = PromptFormat("s2a", finetune_prompt)
+
+# (source kind, target kind) -> (instruction, source label, answer mark), for text_prompt.
+TEXT_PROMPTS: dict[tuple[Kind, Kind], tuple[str, str, str]] = {
+    ("text", "actions"): ("Write the actions of this procedure.", "Procedure: ", "\nActions:"),
+    ("reaction", "text"): ("Write the experimental procedure of this reaction.", "Reaction: ", "\nProcedure:"),
+    ("actions", "text"): ("Write the experimental procedure of these actions.", "Actions: ", "\nProcedure:"),
+}
+
+
+def task_prompt(task: Task) -> PromptFormat:
+    """The prompt of a task: S2A's for `s2a`, else its kind's instruction and labels (a reaction
+    source is written as untokenised SMILES, text and actions as they are)."""
+    if (task.source, task.target) == ("reaction", "actions"):
+        return S2A_PROMPT
+    instruction, label, mark = TEXT_PROMPTS[(task.source, task.target)]
+    smiles = task.source == "reaction"
+
+    def prompt(src: str) -> str:
+        return f"{instruction}\n{label}{detokenize_smiles(src) if smiles else src.strip()}{mark}"
+
+    return PromptFormat(f"{task.source}->{task.target}", prompt, f"{instruction}|{label}|{mark}")
 
 
 # Action classes that mark a procedure the data pipeline filters out; never a valid answer.

@@ -8,6 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING, Optional
+
+if TYPE_CHECKING:
+    from s2a.llm.prompts import PromptFormat
 
 EOS, PAD = "<|endoftext|>", "<|pad|>"
 CHAT_TEMPLATE = (
@@ -48,12 +52,15 @@ def build_tiny_llama(out_dir: Path, texts: Iterable[str], vocab_size: int = 400,
     return out_dir
 
 
-def build_tiny_llama_for(data_dir: Path, out_dir: Path, **options: int) -> Path:
+def build_tiny_llama_for(data_dir: Path, out_dir: Path, prompt: Optional[PromptFormat] = None,
+                         **options: int) -> Path:
     """A tiny Llama whose tokenizer is trained on the prompts and answers of `data_dir`'s training
-    split (and the endpoint instructions), so every character of the task is covered."""
-    from s2a.llm.prompts import finetune_answer, finetune_prompt, instructions
+    split (S2A's prompt unless `prompt` says another; and the endpoint instructions), so every
+    character of the task is covered."""
+    from s2a.llm.prompts import S2A_PROMPT, instructions
 
+    fmt = prompt or S2A_PROMPT
     src = (data_dir / "src-train.txt").read_text(encoding="utf-8").splitlines()
     tgt = (data_dir / "tgt-train.txt").read_text(encoding="utf-8").splitlines()
-    texts = [finetune_prompt(s) + finetune_answer(t) for s, t in zip(src, tgt)] + [instructions()]
+    texts = [fmt.prompt(s) + fmt.answer(t) for s, t in zip(src, tgt)] + [instructions()]
     return build_tiny_llama(out_dir, texts, **options)

@@ -21,6 +21,7 @@ REGISTRY: dict[str, str] = {
 # keyword; trained and predicted by `s2a tasks train|predict MODEL --task TASK`.
 TASK_REGISTRY: dict[str, str] = {
     "transformer": "s2a.models.text_transformer:TextTransformerModel",
+    "llm": "s2a.models.text_llm:TextLLMModel",
 }
 
 

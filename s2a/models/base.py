@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Optional
 
-from s2a.errors import TokenizationError
+from s2a.errors import TokenizationError, UnsupportedOption
 from s2a.formats.predictions import Hypothesis
 from s2a.formats.targets import Counts, reaction_counts
 from s2a.models.ranking import Ranking
@@ -53,6 +53,12 @@ class ActionModel(abc.ABC):
     @abc.abstractmethod
     def _predict(self, src: Sequence[str], n_best: int) -> list[list[Hypothesis]]:
         """Up to `n_best` hypotheses per (checked, non-empty) source line, in the family's own order."""
+
+    def init_from(self, parent: Path) -> None:
+        """Train from `parent`'s weights (another trained model of this family, its work dir)
+        rather than from the family's usual start; part of what makes this model current, so a
+        retrained parent retrains it. Families that cannot raise UnsupportedOption (the default)."""
+        raise UnsupportedOption(self.name, "--init-from", "this family cannot start from another model's weights yet")
 
     def _predict_constrained(self, src: Sequence[str], n_best: int, counts: Sequence[Counts]) -> Optional[list[list[Hypothesis]]]:
         """Hypotheses that use only the positional tokens of each line's reaction, or None where the

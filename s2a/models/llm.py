@@ -9,11 +9,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Optional
+from typing import TYPE_CHECKING, Any, Optional
 
-from s2a.llm.config import load_endpoint_config, load_llm_config
+from s2a.llm.config import LLMConfig, load_endpoint_config, load_llm_config
 from s2a.models.base import ActionModel, Hypothesis, ModelPaths
 from s2a.models.ranking import Ranking
+
+if TYPE_CHECKING:
+    from s2a.llm.prompts import PromptFormat
 
 
 class LLMModel(ActionModel):
@@ -21,20 +24,35 @@ class LLMModel(ActionModel):
 
     def __init__(self, paths: ModelPaths, profile: str = "cpu", seed: int = 42) -> None:
         super().__init__(paths, profile, seed)
-        self.config = load_llm_config(profile)
+        self.config = self._load_config(profile)
         self._generator: Any = None
+        self._init_from: Optional[Path] = None
+
+    def _load_config(self, profile: str) -> LLMConfig:
+        return load_llm_config(profile)
+
+    def prompt_format(self) -> PromptFormat:
+        """What the model reads and writes (S2A's reaction prompt; a task's for TextLLMModel)."""
+        from s2a.llm.prompts import S2A_PROMPT
+
+        return S2A_PROMPT
+
+    def init_from(self, parent: Path) -> None:
+        """Start from another fine-tuned LLM's weights (its work dir); checked when training starts."""
+        self._init_from = Path(parent)
 
     def train(self) -> None:
         from s2a.llm import finetune
 
-        finetune.train(self.config, self.paths.data_dir, self.paths.work_dir, self.seed)
+        finetune.train(self.config, self.paths.data_dir, self.paths.work_dir, self.seed,
+                       prompt=self.prompt_format(), init_from=self._init_from)
         self._generator = None
 
     def _predict(self, src: Sequence[str], n_best: int) -> list[list[Hypothesis]]:
         if self._generator is None:
             from s2a.llm.finetune import Generator
 
-            self._generator = Generator(self.config, self.paths.work_dir)
+            self._generator = Generator(self.config, self.paths.work_dir, self.prompt_format())
         result: list[list[Hypothesis]] = self._generator.predict(src, n_best)
         return result
 
