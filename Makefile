@@ -37,7 +37,7 @@ export PYTHONUNBUFFERED := 1
 
 .PHONY: FORCE help install data train-transformer train-bart nn random compare demo test bench \
         bench-data bench-models bench-decode bench-d2a train-llm select-ablation chemactor-ablation bench-chemactor bench-llm clean clean-data \
-        serve bench-serve browser bench-recipe bench-ranking tasks task-rules chemactor
+        serve bench-serve browser bench-recipe bench-ranking tasks task-rules chemactor task-llm
 
 help:
 	@echo "make demo               install, build the data, train every model (cpu profile), compare (~30 min)"
@@ -45,6 +45,7 @@ help:
 	@echo "make data [SOURCE=...]  records -> data/processed (default: ORD USPTO slices from orderly 1.0.0), data report"
 	@echo "make tasks              ChemActor's tasks (d2a, d2a-sentence, r2d, a2d, d2a-gold) -> data/processed/tasks"
 	@echo "make chemactor          ChemActor's tasks: transformers for d2a-sentence (+ gold fine-tune), r2d, a2d; then compare"
+	@echo "make task-llm           the LLM on d2a-sentence, fine-tuned on the gold sentences, scored on d2a-gold"
 	@echo "make task-rules         the rule-based extractor's answers to the D2A tasks -> predictions/tasks/<task>/rules"
 	@echo "make train-transformer | train-bart | nn | random   train + write predictions/<model>/test.txt"
 	@echo "make compare            reports/comparison.md from every model's predictions"
@@ -132,6 +133,15 @@ chemactor: tasks task-rules
 	$(S2A) tasks train transformer --task a2d
 	$(S2A) tasks predict transformer --task a2d --split test
 	$(S2A) compare
+
+# The LLM on the D2A tasks (configs/llm-text-cpu.yaml): d2a-sentence, then fine-tuned on the gold
+# training sentences; on a CPU only d2a-gold is decoded (an LLM's whole d2a-sentence test split
+# takes hours there). Needs the gold sample (../shared).
+task-llm: tasks | $(INSTALLED)
+	$(S2A) tasks train llm --task d2a-sentence
+	$(S2A) tasks train llm --task d2a-gold --init-from models/tasks/d2a-sentence/llm
+	$(S2A) tasks predict llm --task d2a-gold --split test
+	$(S2A) tasks predict llm --task d2a-gold --split all
 
 # ---------------------------------------------------------------- models
 # Training resumes from the last checkpoint and is a no-op when finished; prediction files are
