@@ -12,7 +12,7 @@ from __future__ import annotations
 import dataclasses
 import types
 import typing
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, Optional, TypeVar, Union, get_args, get_origin, get_type_hints
 
@@ -148,3 +148,27 @@ def typed(cls: type[T], data: Any, where: str, prefix: str = "", **fixed: Any) -
 def check_choice(value: str, choices: typing.Sequence[str], where: str, key: str) -> None:
     if value not in choices:
         raise ConfigError(where, f"{key.rsplit('.', 1)[-1]} {value!r} is not one of {', '.join(choices)}", key=key)
+
+
+TASKS_KEY = "tasks"
+
+
+def for_task(where: str, data: Mapping[str, Any], task: Optional[str], known: Sequence[str]) -> tuple[str, dict[str, Any]]:
+    """A text-task profile's `tasks: {<task>: {...}}` entry merged over the rest of it (sentences and
+    paragraphs want other lengths and batches); `tasks: null` in a profile that extends one clears
+    them. ConfigError for a `tasks:` mapping without a task, an unknown task or a malformed entry."""
+    out = dict(data)
+    per_task = out.pop(TASKS_KEY, None)
+    if per_task is None:
+        return where, out
+    if task is None:
+        raise ConfigError(where, "per-task settings are for text-task profiles (s2a tasks train ...)", key=TASKS_KEY)
+    if not isinstance(per_task, Mapping):
+        raise ConfigError(where, f"expected a mapping of task -> settings, got {per_task!r}", key=TASKS_KEY)
+    unknown = sorted(set(per_task) - set(known))
+    if unknown:
+        raise ConfigError(where, f"no task {unknown[0]!r} (known: {', '.join(known)})", key=f"{TASKS_KEY}.{unknown[0]}")
+    entry = per_task.get(task) or {}
+    if not isinstance(entry, Mapping):
+        raise ConfigError(where, f"expected a mapping of settings, got {entry!r}", key=f"{TASKS_KEY}.{task}")
+    return (f"{where} (task {task})" if task in per_task else where), merge(out, entry)

@@ -91,30 +91,14 @@ class EndpointConfig:
     max_workers: int = 1  # concurrent requests
 
 
-TASKS_KEY = "tasks"
-
-
 def load_llm_config(profile: str, task: Optional[str] = None) -> LLMConfig:
-    """The settings of a profile, with its `tasks:` entry for `task` merged over them (a profile
-    with a `tasks:` mapping is for text tasks: ConfigError without a task)."""
+    """The settings of a profile, with its `tasks:` entry for `task` merged over them
+    (s2a.config.for_task: a profile with a `tasks:` mapping is for text tasks)."""
     from s2a.formats.tasks import TASKS
 
     where, data = config.load("llm", profile)
-    per_task = data.pop(TASKS_KEY, None)
-    if per_task is not None:
-        if task is None:
-            raise ConfigError(where, "per-task settings are for text-task profiles (s2a tasks train llm)", key=TASKS_KEY)
-        if not isinstance(per_task, dict):
-            raise ConfigError(where, f"expected a mapping of task -> settings, got {per_task!r}", key=TASKS_KEY)
-        unknown = sorted(set(per_task) - set(TASKS))
-        if unknown:
-            raise ConfigError(where, f"no task {unknown[0]!r} (known: {', '.join(TASKS)})", key=f"{TASKS_KEY}.{unknown[0]}")
-        entry = per_task.get(task) or {}
-        if not isinstance(entry, dict):
-            raise ConfigError(where, f"expected a mapping of settings, got {entry!r}", key=f"{TASKS_KEY}.{task}")
-        data = config.merge(data, entry)
-    settings = config.typed(LLMConfig, data, f"{where} (task {task})" if per_task and task in per_task else where,
-                            profile=profile)
+    where, data = config.for_task(where, data, task, list(TASKS))
+    settings = config.typed(LLMConfig, data, where, profile=profile)
     config.check_choice(settings.method, ("lora", "full"), where, "method")
     config.check_choice(settings.dtype, ("float32", "bfloat16"), where, "dtype")
     config.check_choice(settings.device, ("cpu", "cuda", "auto"), where, "device")

@@ -38,7 +38,7 @@ from s2a.freshness import Stamp, digest_files
 from s2a.models.base import Hypothesis, ModelPaths
 from s2a.models.ranking import Ranking
 from s2a.models.transformer import TransformerModel, checkpoint_files
-from s2a.models.transformer_profile import SubwordSettings, load_settings
+from s2a.models.transformer_profile import SubwordSettings
 
 TEXT_KINDS = ("text", "actions")
 SIDES = ("src", "tgt")
@@ -68,12 +68,11 @@ class TextTransformerModel(TransformerModel):
     ) -> None:
         if task not in text_tasks():
             raise UnknownTask(task, text_tasks())
+        self.settings_task = task  # the profile's `tasks: {<task>: {...}}` applies (s2a.config.for_task)
         super().__init__(paths, text_profile(profile), seed, overrides)
         self.profile = profile
         self.task: Task = task_spec(task)
         where = str(config.profile_file("transformer", text_profile(profile)))
-        if task in (self.settings.tasks or {}):  # the profile's `tasks: {<task>: {...}}`, under the caller's overrides
-            self.settings = load_settings(text_profile(profile), config.merge((self.settings.tasks or {})[task], overrides or {}))
         s = self.settings
         if s.subword is None:
             raise ConfigError(where, "a text task profile needs a subword: section", key="subword")

@@ -52,6 +52,7 @@ def checkpoint_files(checkpoint_dir: Path) -> list[tuple[int, Path]]:
 
 class TransformerModel(ActionModel):
     name = "transformer"
+    settings_task: Optional[str] = None  # the text task whose `tasks:` entry of the profile applies
 
     def __init__(
         self,
@@ -61,7 +62,7 @@ class TransformerModel(ActionModel):
         overrides: Optional[Mapping[str, Any]] = None,
     ) -> None:
         super().__init__(paths, profile, seed)
-        self.settings: TransformerSettings = load_settings(profile, overrides)
+        self.settings: TransformerSettings = load_settings(profile, overrides, self.settings_task)
         self._decoder: Any = None
         self._neighbours: Any = None
 

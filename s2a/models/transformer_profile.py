@@ -61,7 +61,6 @@ class TransformerSettings:
     augmentation: Optional[AugmentationSettings] = None  # SMILES augmentation of the training split (s2a.models.augmentation)
     subword: Optional[SubwordSettings] = None  # text tasks only (s2a.models.text_transformer)
     curve_sample: int = 200  # validation reactions decoded per checkpoint for the learning curve (s2a.formats.learning_curve)
-    tasks: Optional[dict[str, Any]] = None  # text tasks only: per-task overrides, same shape as the profile
 
     @property
     def beam_size(self) -> int:
@@ -81,9 +80,13 @@ def profile_file(profile: str) -> Path:
     return config.profile_file("transformer", profile)
 
 
-def load_settings(profile: str, overrides: Optional[Mapping[str, Any]] = None) -> TransformerSettings:
-    """Settings of a profile, with `overrides` (same shape as the YAML) applied on top."""
+def load_settings(profile: str, overrides: Optional[Mapping[str, Any]] = None, task: Optional[str] = None) -> TransformerSettings:
+    """Settings of a profile, with its `tasks:` entry for a text `task` (s2a.config.for_task) and
+    then `overrides` (same shape as the YAML) applied on top."""
+    from s2a.formats.tasks import TASKS
+
     where, data = config.load("transformer", profile)
+    where, data = config.for_task(where, data, task, list(TASKS))
     data = config.merge(data, overrides or {})
     where += " + overrides" if overrides else ""
     settings = config.typed(TransformerSettings, data, where, profile=profile)
