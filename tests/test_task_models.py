@@ -19,38 +19,17 @@ from s2a.formats.tasks import task_dir
 from s2a.models import ModelPaths, task_model_class
 from s2a.models.text_transformer import TextTransformerModel, text_tasks
 from s2a.paths import task_predictions_dir
+from task_data import task_lines, write_pairs
 
 HERE = Path(__file__).parent
-PROCESSED_TASKS = HERE.parent / "data" / "processed" / "tasks"
-ORD_FIXTURE = HERE / "fixtures" / "ord" / "uspto-1995_11-first250.pb.gz"
 LINES = {"train": 200, "valid": 20, "test": 20}
 TINY = HERE.parent / "configs" / "transformer-text-tiny.yaml"
-
-
-def _write(folder: Path, split: str, src: list[str], tgt: list[str]) -> None:
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / f"src-{split}.txt").write_text("".join(x + "\n" for x in src), encoding="utf-8")
-    (folder / f"tgt-{split}.txt").write_text("".join(x + "\n" for x in tgt), encoding="utf-8")
 
 
 @pytest.fixture(scope="module")
 def data(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A processed-data folder with tasks/d2a (real lines)."""
-    out = tmp_path_factory.mktemp("task-data")
-    if (PROCESSED_TASKS / "d2a" / "src-train.txt").is_file():
-        for split, n in LINES.items():
-            src, tgt = (read_lines(PROCESSED_TASKS / "d2a" / f"{side}-{split}.txt")[:n] for side in ("src", "tgt"))
-            _write(task_dir(out, "d2a"), split, src, tgt)
-        return out
-    from preprocessing.pipeline import build
-    from preprocessing.sources import iter_records
-    from preprocessing.split import split as split_records
-    from preprocessing.tasks import write_tasks
-
-    build(iter_records([ORD_FIXTURE]), out / "std.jsonl", seed=3, workers=1, progress=False, actions="text")
-    split_records(out / "std.jsonl", out, fractions=(0.6, 0.2, 0.2), seed=3, mode="patent")
-    write_tasks(out, gold_dir=None)
-    return out
+    return task_lines(tmp_path_factory.mktemp("task-data"), ["d2a"], LINES, tmp_path_factory.mktemp("ord-tasks"))
 
 
 @pytest.fixture(scope="module")
@@ -129,8 +108,8 @@ def test_retraining_is_a_no_op_and_new_data_is_refused(trained: tuple[Path, Path
 def test_sides_per_task(tmp_path: Path) -> None:
     """Text on both sides: one BPE, one vocabulary; r2d keeps the SMILES tokens of its source."""
     for split in ("train", "valid"):
-        _write(task_dir(tmp_path, "r2d"), split, ["C C O >> C C = O"] * 3, ["The alcohol was oxidised."] * 3)
-        _write(task_dir(tmp_path, "a2d"), split, ["ADD water ; STIR for 2 h"] * 3, ["Water was added."] * 3)
+        write_pairs(task_dir(tmp_path, "r2d"), split, ["C C O >> C C = O"] * 3, ["The alcohol was oxidised."] * 3)
+        write_pairs(task_dir(tmp_path, "a2d"), split, ["ADD water ; STIR for 2 h"] * 3, ["Water was added."] * 3)
     r2d = _model(tmp_path, tmp_path / "r2d", "r2d")
     r2d.work_dir.mkdir()
     r2d._check_subwords()
@@ -148,7 +127,7 @@ def test_sides_per_task(tmp_path: Path) -> None:
 def test_lossy_subwords_are_an_error(tmp_path: Path) -> None:
     """A line its subwords do not give back (the joiner mark inside the text) stops training."""
     for split in ("train", "valid"):
-        _write(task_dir(tmp_path, "d2a"), split, ["Water ￭ was added."] * 3, ["ADD water"] * 3)
+        write_pairs(task_dir(tmp_path, "d2a"), split, ["Water ￭ was added."] * 3, ["ADD water"] * 3)
     model = _model(tmp_path, tmp_path / "m")
     model.work_dir.mkdir()
     with pytest.raises(DataError, match="do not give the line back"):
@@ -177,7 +156,7 @@ def test_fine_tuning_starts_from_the_parent(trained: tuple[Path, Path], data: Pa
     parent, _ = trained
     for split in ("train", "valid"):  # the d2a-gold shape: a few sentences of the parent's kind
         src, tgt = (read_lines(task_dir(data, "d2a") / f"{side}-{split}.txt")[:8] for side in ("src", "tgt"))
-        _write(task_dir(data, "d2a-gold"), split, src, tgt)
+        write_pairs(task_dir(data, "d2a-gold"), split, src, tgt)
     child = _model(data, tmp_path / "child", "d2a-gold")
     with pytest.raises(MissingArtifact):
         child.init_from(tmp_path / "nothing")
@@ -185,6 +164,7 @@ def test_fine_tuning_starts_from_the_parent(trained: tuple[Path, Path], data: Pa
     child.train()
     for name in ("bpe.model", "vocab.shared", "vocab.src", "vocab.tgt"):
         assert (child.work_dir / name).read_bytes() == (parent / name).read_bytes()
+    assert child.describe()["init_from"] == str(parent.resolve())  # in the predictions' meta, and the report's notes
     steps = [step for step, _ in child.checkpoints()]
     assert steps and max(steps) == child.settings.train_steps  # counted from 0, not from the parent's step
     parent_weights = torch.load(_model(data, parent).final_checkpoint(), weights_only=False)["model"]

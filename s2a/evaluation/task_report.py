@@ -137,6 +137,8 @@ def score_task_model(predictions_dir: Path, task_name: str, model: str, split: s
     top = folder / f"{split}.txt"
     meta = read_meta(folder, split)
     notes = [str(meta[k]) for k in ("profile", "note") if meta.get(k)]
+    if meta.get("init_from"):  # s2a tasks train --init-from: on d2a-gold "all", its training sentences are in the score
+        notes.append(f"fine-tuned from {'/'.join(Path(str(meta['init_from'])).parts[-3:])}")
     if meta.get("unwritable"):
         notes.append(f"{meta['unwritable']} empty answers (actions not writable)")
     try:

@@ -240,5 +240,7 @@ class TextTransformerModel(TransformerModel):
         return [[Hypothesis(tok["tgt"].detokenize(h.actions.split()), h.score) for h in hyps] for hyps in decoded]
 
     def describe(self) -> dict[str, Any]:
-        return {**super().describe(), "task": self.task.name, "shared_vocabulary": self.shared,
+        info = {**super().describe(), "task": self.task.name, "shared_vocabulary": self.shared,
                 "subword": {side: ({"bpe": asdict(self.subword)} if self.is_text(side) else SPACE_TOKENS) for side in SIDES}}
+        parent = (Stamp(self.work_dir / "subword.json").read() or {}).get("parent")  # as the llm family: the model it was fine-tuned from
+        return {**info, "init_from": parent} if parent else info
