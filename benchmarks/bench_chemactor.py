@@ -53,7 +53,7 @@ def training_speed(work_dir: Path) -> dict[str, float] | None:
 
 
 def decoding_speed(pred_dir: Path) -> list[tuple[str, float, float, int]]:
-    """(split, lines/s, answer tokens/s, lines) of every prediction file with a meta file."""
+    """(split, lines/s, answer words/s, lines) of every prediction file with a meta file."""
     out = []
     for meta_path in sorted(pred_dir.glob("*.meta.json")):
         meta = json.loads(meta_path.read_text())
@@ -88,7 +88,7 @@ def main() -> None:
     args = parser.parse_args()
 
     root = args.models_dir / TASK_PREDICTIONS_DIRNAME
-    print("| task | model | steps | train min | src tok/s | tgt tok/s | examples/s | split | lines | lines/s | answer tok/s |")
+    print("| task | model | last step reported | train min | src tok/s | tgt tok/s | examples/s | split | lines | lines/s | answer words/s |")
     print("|---|---|---|---|---|---|---|---|---|---|---|")
     found = False
     for work in sorted(p for p in root.glob("*/*") if p.is_dir()):
