@@ -112,8 +112,10 @@ tasks: $(DATA)/src-train.txt | $(INSTALLED)
 task-rules: | $(INSTALLED)
 	$(S2A) tasks predict-rules --task d2a --split test
 	$(S2A) tasks predict-rules --task d2a-sentence --split test
-	$(S2A) tasks predict-rules --task d2a-gold --split test
-	$(S2A) tasks predict-rules --task d2a-gold --split all
+	@if [ -f $(GOLD_TASK) ]; then \
+	  $(S2A) tasks predict-rules --task d2a-gold --split test && \
+	  $(S2A) tasks predict-rules --task d2a-gold --split all; \
+	else echo "d2a-gold skipped: no gold sample (../shared/data/paragraph2actions-sample)"; fi
 
 # ChemActor's tasks on the cpu profiles (issue 13): the task files, the rule baseline, a transformer
 # for d2a-sentence, fine-tuned on the gold training sentences when ../shared has them, one for r2d
@@ -136,12 +138,14 @@ chemactor: tasks task-rules
 
 # The LLM on the D2A tasks (configs/llm-text-cpu.yaml): d2a-sentence, then fine-tuned on the gold
 # training sentences; on a CPU only d2a-gold is decoded (an LLM's whole d2a-sentence test split
-# takes hours there). Needs the gold sample (../shared).
+# takes hours there). Without the gold sample (../shared) it trains d2a-sentence only.
 task-llm: tasks | $(INSTALLED)
 	$(S2A) tasks train llm --task d2a-sentence
-	$(S2A) tasks train llm --task d2a-gold --init-from models/tasks/d2a-sentence/llm
-	$(S2A) tasks predict llm --task d2a-gold --split test
-	$(S2A) tasks predict llm --task d2a-gold --split all
+	@if [ -f $(GOLD_TASK) ]; then \
+	  $(S2A) tasks train llm --task d2a-gold --init-from models/tasks/d2a-sentence/llm && \
+	  $(S2A) tasks predict llm --task d2a-gold --split test && \
+	  $(S2A) tasks predict llm --task d2a-gold --split all; \
+	else echo "d2a-gold skipped: no gold sample (../shared/data/paragraph2actions-sample)"; fi
 
 # ---------------------------------------------------------------- models
 # Training resumes from the last checkpoint and is a no-op when finished; prediction files are
