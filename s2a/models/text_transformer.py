@@ -38,7 +38,7 @@ from s2a.freshness import Stamp, digest_files
 from s2a.models.base import Hypothesis, ModelPaths
 from s2a.models.ranking import Ranking
 from s2a.models.transformer import TransformerModel, checkpoint_files
-from s2a.models.transformer_profile import SubwordSettings
+from s2a.models.transformer_profile import SubwordSettings, TransformerSettings, load_settings
 
 TEXT_KINDS = ("text", "actions")
 SIDES = ("src", "tgt")
@@ -68,10 +68,9 @@ class TextTransformerModel(TransformerModel):
     ) -> None:
         if task not in text_tasks():
             raise UnknownTask(task, text_tasks())
-        self.settings_task = task  # the profile's `tasks: {<task>: {...}}` applies (s2a.config.for_task)
+        self.task: Task = task_spec(task)  # before the settings: its `tasks:` entry applies
         super().__init__(paths, text_profile(profile), seed, overrides)
         self.profile = profile
-        self.task: Task = task_spec(task)
         where = str(config.profile_file("transformer", text_profile(profile)))
         s = self.settings
         if s.subword is None:
@@ -108,6 +107,10 @@ class TextTransformerModel(TransformerModel):
     def _parent_checkpoint(self) -> Path:
         assert self._parent is not None
         return checkpoint_files(self._parent / "checkpoints")[-1][1]
+
+    def _load_settings(self, profile: str, overrides: Optional[Mapping[str, Any]]) -> TransformerSettings:
+        """The profile with the task's `tasks: {<task>: {...}}` entry (s2a.config.for_task), as the llm family."""
+        return load_settings(profile, overrides, self.task.name)
 
     # --- sides --------------------------------------------------------------------------------
     def is_text(self, side: str) -> bool:

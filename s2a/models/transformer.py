@@ -52,7 +52,6 @@ def checkpoint_files(checkpoint_dir: Path) -> list[tuple[int, Path]]:
 
 class TransformerModel(ActionModel):
     name = "transformer"
-    settings_task: Optional[str] = None  # the text task whose `tasks:` entry of the profile applies
 
     def __init__(
         self,
@@ -62,9 +61,13 @@ class TransformerModel(ActionModel):
         overrides: Optional[Mapping[str, Any]] = None,
     ) -> None:
         super().__init__(paths, profile, seed)
-        self.settings: TransformerSettings = load_settings(profile, overrides, self.settings_task)
+        self.settings: TransformerSettings = self._load_settings(profile, overrides)
         self._decoder: Any = None
         self._neighbours: Any = None
+
+    def _load_settings(self, profile: str, overrides: Optional[Mapping[str, Any]]) -> TransformerSettings:
+        """The profile's settings (a text-task family adds its task's `tasks:` entry)."""
+        return load_settings(profile, overrides)
 
     # --- layout -----------------------------------------------------------------------------
     @property
