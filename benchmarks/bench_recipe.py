@@ -35,6 +35,11 @@ LEVERS: dict[str, dict[str, Any]] = {
     "label smoothing 0.1": {"onmt": {"label_smoothing": 0.1}},
     "width 384": {"onmt": {"hidden_size": 384, "word_vec_size": 384}},
     "retrieval + steps x2": {"retrieval": {}, "onmt": {"train_steps": 3200}},
+    # the text tasks' lever (configs/transformer-text-cpu.yaml): a lower peak and no dropout
+    "lr 0.5 dropout 0": {"onmt": {"learning_rate": 0.5, "dropout": [0.0], "attention_dropout": [0.0]}},
+    "lr 0.5": {"onmt": {"learning_rate": 0.5}},
+    "retrieval + lr 0.5 dropout 0": {"retrieval": {},
+                                      "onmt": {"learning_rate": 0.5, "dropout": [0.0], "attention_dropout": [0.0]}},
     "augment x2": {"augmentation": {"copies": 2}},
     "augment x4": {"augmentation": {"copies": 4}},
     "augment x4 + steps x2": {"augmentation": {"copies": 4}, "onmt": {"train_steps": 3200}},
