@@ -38,6 +38,7 @@ LEVERS: dict[str, dict[str, Any]] = {
     # the text tasks' lever (configs/transformer-text-cpu.yaml): a lower peak and no dropout
     "lr 0.5 dropout 0": {"onmt": {"learning_rate": 0.5, "dropout": [0.0], "attention_dropout": [0.0]}},
     "lr 0.5": {"onmt": {"learning_rate": 0.5}},
+    "lr 1.0 dropout 0.1": {"onmt": {"learning_rate": 1.0, "dropout": [0.1], "attention_dropout": [0.1]}},  # cpu until 2026-12-02
     "retrieval + lr 0.5 dropout 0": {"retrieval": {},
                                       "onmt": {"learning_rate": 0.5, "dropout": [0.0], "attention_dropout": [0.0]}},
     "augment x2": {"augmentation": {"copies": 2}},
