@@ -229,7 +229,7 @@ bench-decode: predictions/transformer/test.txt predictions/bart/test.txt
 	$(PY) benchmarks/bench_decode.py $(DATA) models/bart --profile $(PROFILE) --family bart --limit 200
 
 # ---------------------------------------------------------------- LLM variant (ChemActor comparison)
-train-llm: predictions/llm/test.txt
+train-llm: predictions/llm$(RUN)/test.txt
 
 select-ablation: $(DATA)/src-train.txt
 	$(S2A) select-ablation --data-dir $(DATA) --profile $(PROFILE) --seeds $(ABLATION_SEEDS)

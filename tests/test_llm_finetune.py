@@ -15,6 +15,7 @@ from s2a.llm.config import load_llm_config
 from s2a.llm.prompts import finetune_prompt
 from s2a.llm.tiny import build_tiny_llama_for
 from s2a.models import ModelPaths, model_class
+from s2a.models.retrieval_input import SEPARATOR
 from sample import sample_prefix
 
 FIXTURE = sample_prefix(40)
@@ -125,6 +126,22 @@ def test_lora_through_the_registry(tiny: Path, tmp_path: Path) -> None:
     assert meta["examples"] == 12
     hyps = model.predict(TEST_SRC[:2], n_best=2)
     assert len(hyps) == 2 and all(len(h) == 2 for h in hyps)
+
+
+def test_retrieval_prompt_trains_on_neighbour_augmented_data(tiny: Path, tmp_path: Path) -> None:
+    profile = write_profile(tmp_path / "retrieval.yaml", tiny, "full", 2, max_examples=8, max_length=512)
+    profile.write_text(profile.read_text(encoding="utf-8") + "retrieval: {}\n", encoding="utf-8")
+    model = model_class("llm")(ModelPaths(FIXTURE, tmp_path / "llm"), profile=str(profile))
+    model.train()
+    augmented = (tmp_path / "llm" / "data" / "src-train.txt").read_text(encoding="utf-8").splitlines()
+    assert [line.split(f" {SEPARATOR}", 1)[0] for line in augmented] == SRC
+    assert all(f" {SEPARATOR} " in line for line in augmented)
+    assert (tmp_path / "nn").is_dir()  # the neighbour index, beside the model
+    prompt = model._neighbour_input()(TEST_SRC[:1])[0]
+    assert "\nSimilar reaction: " in finetune_prompt(prompt)
+    hyps = model.predict(TEST_SRC[:2], n_best=1)
+    assert len(hyps) == 2 and all(len(h) == 1 for h in hyps)
+    assert model.describe()["retrieval"]
 
 
 def test_bad_profile_is_a_config_error(tmp_path: Path) -> None:

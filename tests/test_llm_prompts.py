@@ -4,6 +4,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from s2a.llm.prompts import action_names, chat_messages, finetune_answer, finetune_prompt, instructions, parse_answer
+from s2a.models.retrieval_input import augment
 from sample import sample_prefix
 
 FIXTURE = sample_prefix(40)
@@ -17,6 +18,14 @@ def test_finetune_prompt_is_the_untokenised_reaction() -> None:
     salt = "C C ( = O ) [O-] ~ [Na+] . C C O . O >> C C O C ( C ) = O . O"
     assert finetune_prompt(salt).endswith("\nCompounds: $1$ $2$ $3$ >> $-1$ $-2$\nActions:")
     assert finetune_answer("ADD $1$ ; YIELD $-1$ ") == " ADD $1$ ; YIELD $-1$"
+
+
+def test_a_neighbour_sequence_goes_into_the_prompt_and_not_into_the_counts() -> None:
+    src = "C C ( = O ) Cl . C C O >> C C O C ( C ) = O"
+    line = augment(src, "ADD $1$ ; ADD $2$ ; ADD $3$ ; YIELD $-2$")
+    assert finetune_prompt(line) == ("Reaction: CC(=O)Cl.CCO>>CCOC(C)=O\nCompounds: $1$ $2$ >> $-1$\n"
+                                     "Similar reaction: ADD $1$ ; ADD $2$ ; ADD $3$ ; YIELD $-2$\nActions:")
+    assert finetune_prompt(augment(src, "")) == finetune_prompt(src)  # a reaction without a neighbour
 
 
 def test_every_fixture_target_parses_to_itself() -> None:

@@ -17,6 +17,7 @@ from typing import Optional
 from s2a import config
 from s2a.errors import ConfigError
 from s2a.models.ranking import Ranking
+from s2a.models.retrieval_input import RetrievalSettings
 from s2a.paths import config_path
 
 
@@ -68,6 +69,9 @@ class LLMConfig:
     # Validity-aware re-ranking of `ranking.width` hypotheses (s2a.models.ranking); hypotheses are
     # then scored by total log-probability (length_penalty 0), the ranking normalises by length.
     ranking: Optional[Ranking] = None
+    # Retrieval-augmented prompt (s2a.models.retrieval_input): the nearest training neighbour's
+    # action sequence in every prompt ('Similar reaction: ...'); None = the reaction alone.
+    retrieval: Optional[RetrievalSettings] = None
 
 
 @dataclass(frozen=True)

@@ -26,9 +26,11 @@ from s2a.formats.targets import parses, reaction_counts
 from s2a.formats.tasks import Kind, Task
 from s2a.procedure import default_range_values
 from s2a.formats.tokenization import ACTION_SEPARATOR, detokenize_smiles
+from s2a.models.retrieval_input import SEPARATOR
 
 PROMPT_PREFIX = "Reaction: "
 COMPOUNDS_MARK = "\nCompounds: "
+NEIGHBOUR_MARK = "\nSimilar reaction: "
 ANSWER_MARK = "\nActions:"
 
 Example = tuple[str, str]  # (tokenised src line, tgt line)
@@ -36,10 +38,14 @@ Example = tuple[str, str]  # (tokenised src line, tgt line)
 
 def finetune_prompt(src: str) -> str:
     """The text the fine-tuned model continues:
-    'Reaction: CC(=O)Cl.OCC>>CCOC(C)=O\\nCompounds: $1$ $2$ >> $-1$\\nActions:'."""
-    n, m = reaction_counts(src)
+    'Reaction: CC(=O)Cl.OCC>>CCOC(C)=O\\nCompounds: $1$ $2$ >> $-1$\\nActions:'; a source line
+    with its nearest training neighbour's sequence (s2a.models.retrieval_input) adds
+    '\\nSimilar reaction: ADD $1$ ; …' before 'Actions:'."""
+    reaction, _, neighbour = src.partition(f" {SEPARATOR}")
+    n, m = reaction_counts(reaction)
     compounds = " ".join([f"${k}$" for k in range(1, n + 1)] + [">>"] + [f"$-{k}$" for k in range(1, m + 1)])
-    return f"{PROMPT_PREFIX}{detokenize_smiles(src)}{COMPOUNDS_MARK}{compounds}{ANSWER_MARK}"
+    similar = f"{NEIGHBOUR_MARK}{neighbour.strip()}" if neighbour.strip() else ""
+    return f"{PROMPT_PREFIX}{detokenize_smiles(reaction)}{COMPOUNDS_MARK}{compounds}{similar}{ANSWER_MARK}"
 
 
 def finetune_answer(tgt: str) -> str:

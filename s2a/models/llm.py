@@ -17,6 +17,7 @@ from s2a.models.ranking import Ranking
 
 if TYPE_CHECKING:
     from s2a.llm.prompts import PromptFormat
+    from s2a.models.retrieval_input import NeighbourInput
 
 
 class LLMModel(ActionModel):
@@ -27,6 +28,7 @@ class LLMModel(ActionModel):
         self.config = self._load_config(profile)
         self._generator: Any = None
         self._init_from: Optional[Path] = None
+        self._neighbours: Optional[NeighbourInput] = None
 
     def _load_config(self, profile: str) -> LLMConfig:
         return load_llm_config(profile)
@@ -41,14 +43,30 @@ class LLMModel(ActionModel):
         """Start from another fine-tuned LLM's weights (its work dir); checked when training starts."""
         self._init_from = Path(parent)
 
+    def _neighbour_input(self) -> NeighbourInput:
+        from s2a.models.retrieval_input import NeighbourInput
+
+        assert self.config.retrieval is not None
+        if self._neighbours is None:
+            self._neighbours = NeighbourInput.of_model(Path(self.paths.data_dir), self.paths.work_dir,
+                                                       self.config.retrieval)
+        return self._neighbours
+
     def train(self) -> None:
+        """Fine-tune on the training split (with retrieval: on its neighbour-augmented copy in
+        the work dir, each training reaction with another reaction's sequence)."""
         from s2a.llm import finetune
 
-        finetune.train(self.config, self.paths.data_dir, self.paths.work_dir, self.seed,
+        data_dir = Path(self.paths.data_dir)
+        if self.config.retrieval is not None:
+            data_dir = self._neighbour_input().write_splits(self.paths.work_dir / "data")
+        finetune.train(self.config, data_dir, self.paths.work_dir, self.seed,
                        prompt=self.prompt_format(), init_from=self._init_from)
         self._generator = None
 
     def _predict(self, src: Sequence[str], n_best: int) -> list[list[Hypothesis]]:
+        if self.config.retrieval is not None:
+            src = self._neighbour_input()(src)
         if self._generator is None:
             from s2a.llm.finetune import Generator
 
@@ -65,7 +83,8 @@ class LLMModel(ActionModel):
     def describe(self) -> dict[str, Any]:
         gen = self.config.generate
         return {**super().describe(), "base_model": self.config.base_model, "method": self.config.method,
-                "steps": self.config.train.steps, "beam": gen.beam, "max_n_best": gen.max_n_best}
+                "steps": self.config.train.steps, "beam": gen.beam, "max_n_best": gen.max_n_best,
+                **({"retrieval": "nearest training neighbour's sequence"} if self.config.retrieval else {})}
 
 
 class LLMEndpointModel(ActionModel):

@@ -11,6 +11,7 @@ into the model's folder and stamped with the data they were made from.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from s2a.atomic import atomic_write_text
@@ -21,6 +22,15 @@ from s2a.models.base import ModelPaths
 SEPARATOR = "<neighbour>"
 SPLITS = ("train", "valid", "test")
 STAMP = "retrieval.json"
+
+
+@dataclass(frozen=True)
+class RetrievalSettings:
+    """`retrieval:` in a transformer or llm profile: the nearest training neighbour's sequence
+    appended to every source line."""
+
+    nn_dir: str = ""  # the nn model's folder; "" = `nn` beside the model's folder (models/nn)
+    nn_profile: str = "cpu"
 
 
 def augment(src: str, neighbour: str) -> str:
@@ -34,6 +44,12 @@ def reaction_part(line: str) -> str:
 
 class NeighbourInput:
     """Adds the nearest training neighbour's sequence to source lines (nn model in `nn_dir`)."""
+
+    @classmethod
+    def of_model(cls, data_dir: Path, work_dir: Path, settings: RetrievalSettings) -> NeighbourInput:
+        """The input of a model trained in `work_dir` with these settings."""
+        nn_dir = Path(settings.nn_dir) if settings.nn_dir else Path(work_dir).parent / "nn"
+        return cls(Path(data_dir), nn_dir, settings.nn_profile)
 
     def __init__(self, data_dir: Path, nn_dir: Path, nn_profile: str = "cpu") -> None:
         from s2a.models.nearest_neighbour import NearestNeighbourModel

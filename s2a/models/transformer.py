@@ -149,10 +149,8 @@ class TransformerModel(ActionModel):
         from s2a.models.retrieval_input import NeighbourInput
 
         if self._neighbours is None:
-            retrieval = self.settings.retrieval
-            assert retrieval is not None
-            nn_dir = Path(retrieval.nn_dir) if retrieval.nn_dir else self.work_dir.parent / "nn"
-            self._neighbours = NeighbourInput(Path(self.paths.data_dir), nn_dir, retrieval.nn_profile)
+            assert self.settings.retrieval is not None
+            self._neighbours = NeighbourInput.of_model(Path(self.paths.data_dir), self.work_dir, self.settings.retrieval)
         return self._neighbours
 
     def _data_options(self) -> dict[str, Any]:

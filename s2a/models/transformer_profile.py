@@ -16,18 +16,10 @@ from s2a.errors import ConfigError
 from s2a.models.augmentation import AugmentationSettings
 from s2a.models.onmt_options import check_settings
 from s2a.models.ranking import Ranking
+from s2a.models.retrieval_input import RetrievalSettings
 
 DECODERS = ("ctranslate2", "onmt")
 DEVICES = ("auto", "cpu", "cuda")
-
-
-@dataclass(frozen=True)
-class RetrievalSettings:
-    """Retrieval-augmented input (s2a.models.retrieval_input): the nearest training neighbour's
-    sequence appended to every source line."""
-
-    nn_dir: str = ""  # the nn model's folder; "" = `nn` beside the transformer's folder (models/nn)
-    nn_profile: str = "cpu"
 
 
 @dataclass(frozen=True)
