@@ -15,7 +15,7 @@ from s2a.llm.config import load_llm_config
 from s2a.llm.prompts import finetune_prompt
 from s2a.llm.tiny import build_tiny_llama_for
 from s2a.models import ModelPaths, model_class
-from s2a.models.retrieval_input import SEPARATOR
+from s2a.models.retrieval_input import split_line
 from sample import sample_prefix
 
 FIXTURE = sample_prefix(40)
@@ -134,8 +134,8 @@ def test_retrieval_prompt_trains_on_neighbour_augmented_data(tiny: Path, tmp_pat
     model = model_class("llm")(ModelPaths(FIXTURE, tmp_path / "llm"), profile=str(profile))
     model.train()
     augmented = (tmp_path / "llm" / "data" / "src-train.txt").read_text(encoding="utf-8").splitlines()
-    assert [line.split(f" {SEPARATOR}", 1)[0] for line in augmented] == SRC
-    assert all(f" {SEPARATOR} " in line for line in augmented)
+    assert [split_line(line)[0] for line in augmented] == SRC
+    assert all(split_line(line)[1] for line in augmented)  # every training reaction has a neighbour
     assert (tmp_path / "nn").is_dir()  # the neighbour index, beside the model
     prompt = model._neighbour_input()(TEST_SRC[:1])[0]
     assert "\nSimilar reaction: " in finetune_prompt(prompt)

@@ -26,7 +26,7 @@ from s2a.formats.targets import parses, reaction_counts
 from s2a.formats.tasks import Kind, Task
 from s2a.procedure import default_range_values
 from s2a.formats.tokenization import ACTION_SEPARATOR, detokenize_smiles
-from s2a.models.retrieval_input import SEPARATOR
+from s2a.models.retrieval_input import split_line
 
 PROMPT_PREFIX = "Reaction: "
 COMPOUNDS_MARK = "\nCompounds: "
@@ -41,10 +41,10 @@ def finetune_prompt(src: str) -> str:
     'Reaction: CC(=O)Cl.OCC>>CCOC(C)=O\\nCompounds: $1$ $2$ >> $-1$\\nActions:'; a source line
     with its nearest training neighbour's sequence (s2a.models.retrieval_input) adds
     '\\nSimilar reaction: ADD $1$ ; …' before 'Actions:'."""
-    reaction, _, neighbour = src.partition(f" {SEPARATOR}")
+    reaction, neighbour = split_line(src)
     n, m = reaction_counts(reaction)
     compounds = " ".join([f"${k}$" for k in range(1, n + 1)] + [">>"] + [f"$-{k}$" for k in range(1, m + 1)])
-    similar = f"{NEIGHBOUR_MARK}{neighbour.strip()}" if neighbour.strip() else ""
+    similar = f"{NEIGHBOUR_MARK}{neighbour}" if neighbour else ""
     return f"{PROMPT_PREFIX}{detokenize_smiles(reaction)}{COMPOUNDS_MARK}{compounds}{similar}{ANSWER_MARK}"
 
 

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Optional
 
 from s2a.llm.config import LLMConfig, load_endpoint_config, load_llm_config
+from s2a.models import retrieval_input
 from s2a.models.base import ActionModel, Hypothesis, ModelPaths
 from s2a.models.ranking import Ranking
 
@@ -84,7 +85,7 @@ class LLMModel(ActionModel):
         gen = self.config.generate
         return {**super().describe(), "base_model": self.config.base_model, "method": self.config.method,
                 "steps": self.config.train.steps, "beam": gen.beam, "max_n_best": gen.max_n_best,
-                **({"retrieval": "nearest training neighbour's sequence"} if self.config.retrieval else {})}
+                **({"retrieval": retrieval_input.DESCRIPTION} if self.config.retrieval else {})}
 
 
 class LLMEndpointModel(ActionModel):

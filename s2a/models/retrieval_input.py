@@ -22,6 +22,7 @@ from s2a.models.base import ModelPaths
 SEPARATOR = "<neighbour>"
 SPLITS = ("train", "valid", "test")
 STAMP = "retrieval.json"
+DESCRIPTION = "nearest training neighbour's sequence"  # what a model's describe() says of it
 
 
 @dataclass(frozen=True)
@@ -37,9 +38,15 @@ def augment(src: str, neighbour: str) -> str:
     return f"{src} {SEPARATOR} {neighbour}".rstrip()
 
 
+def split_line(line: str) -> tuple[str, str]:
+    """(reaction, neighbour's sequence) of an augmented source line; ('<line>', '') for a plain one."""
+    reaction, _, neighbour = line.partition(f" {SEPARATOR}")
+    return reaction, neighbour.strip()
+
+
 def reaction_part(line: str) -> str:
     """The reaction of an augmented (or plain) source line."""
-    return line.split(f" {SEPARATOR}", 1)[0]
+    return split_line(line)[0]
 
 
 class NeighbourInput:

@@ -30,6 +30,7 @@ from s2a.models.base import ActionModel, Hypothesis, ModelPaths
 from s2a.models.onmt_config import run_onmt, write_config
 from s2a.models.onmt_options import BUILD_VOCAB, TRAIN, TRANSLATE, command_config
 from s2a.models.ranking import Ranking
+from s2a.models import retrieval_input
 from s2a.models.transformer_profile import TransformerSettings, load_settings
 
 log = logging.getLogger(__name__)
@@ -345,7 +346,7 @@ class TransformerModel(ActionModel):
         return self._predict(src, n_best, counts) if self.settings.decoder == "ctranslate2" else None
 
     def describe(self) -> dict[str, Any]:
-        retrieval = {"retrieval": "nearest training neighbour's sequence"} if self.settings.retrieval else {}
+        retrieval = {"retrieval": retrieval_input.DESCRIPTION} if self.settings.retrieval else {}
         augmentation = {"augmentation": asdict(self.settings.augmentation)} if self.settings.augmentation else {}
         return {**super().describe(), **retrieval, **augmentation}
 
