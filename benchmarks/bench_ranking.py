@@ -47,7 +47,7 @@ def main() -> None:
     _, raw = model.predict_ranked(src, n_best=args.width)
     constrained = model._predict_constrained(src, args.width, [reaction_counts(s) for s in src])
     print(f"{args.model} ({args.profile}), {args.split}: {len(src)} reactions, {args.width} hypotheses each")
-    print("| ranking | ≥ 75 % | ≥ 50 % | mean sim. | BLEU | valid | distinct top-1 | length JSD | never predicted |")
+    print("| ranking | ≥ 75 % | ≥ 50 % | mean sim. | BLEU | valid | distinct top-1 | length JSD | recall 0 |")
     print("|---|---|---|---|---|---|---|---|---|")
     for label, ranking in RANKINGS:
         lists = constrained if ranking and ranking.constrain else raw
@@ -57,7 +57,7 @@ def main() -> None:
         sc, c = score(src, tgt, top), collapse(tgt, top)
         print(f"| {label} | {100 * sc.at_least_75:.1f} | {100 * sc.at_least_50:.1f} | {100 * sc.mean_similarity:.1f} | "
               f"{100 * sc.bleu:.1f} | {100 * sc.validity:.1f} | {c.distinct} | {c.length_jsd:.3f} | "
-              f"{', '.join(c.never_predicted) or '–'} |")
+              f"{c.zero_recall_text()} |")
 
 
 if __name__ == "__main__":

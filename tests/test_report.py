@@ -226,7 +226,7 @@ def test_report_shows_the_decoder_ranking_and_the_collapse_check(workspace: Path
     assert "| oracle (decoder ranking) | " in table and "random-same-size (decoder ranking)" not in table
     oracle = by["oracle"].collapse  # the oracle itself is not collapsed
     assert oracle is not None and oracle.distinct == len(set(truths)) and oracle.length_jsd == 0.0
-    assert oracle.never_predicted == ()
+    assert oracle.zero_recall == ()
     md = render_markdown(c, None)
     assert "### Collapse check" in md and f"| oracle | {len(set(truths))} (" in md
 

@@ -4,8 +4,9 @@
   writes one answer for everything has 1.
 - length JSD: Jensen–Shannon divergence (base 2, in [0, 1]) between the histograms of the number
   of actions of the predictions and of the truth: one spike at 12 actions is far from the truth.
-- never predicted: the action types that make up >= `min_share` of the truth's actions but that
-  the model never writes (recall 0 whatever else it does).
+- recall 0: the action types that make up >= `min_share` of the truth's actions but that the
+  model never writes where the truth has them (s2a.evaluation.action_types: matched 0) — never
+  written at all, or written only for reactions whose truth lacks them.
 """
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from s2a.evaluation.action_types import TypeScore, action_type_scores
 from s2a.formats.distributions import action_types, counter_divergence
 
 MIN_SHARE = 0.01
@@ -23,26 +25,26 @@ class Collapse:
     n: int
     distinct: int
     length_jsd: float
-    never_predicted: tuple[str, ...]
+    zero_recall: tuple[TypeScore, ...]  # most frequent in the truth first
 
     @property
     def distinct_share(self) -> float:
         return self.distinct / self.n if self.n else 0.0
 
+    def zero_recall_text(self) -> str:
+        """'MAKESOLUTION, PH (written 3×)', or 'none'."""
+        return ", ".join(t.action_type + (f" (written {t.predicted}×)" if t.predicted else "")
+                         for t in self.zero_recall) or "none"
+
 
 def collapse(truths: Sequence[str], predictions: Sequence[str], min_share: float = MIN_SHARE) -> Collapse:
-    truth_types = [action_types(t) for t in truths]
-    predicted_types = [action_types(p) for p in predictions]
-    truth_lengths = Counter(str(len(t)) for t in truth_types)
-    predicted_lengths = Counter(str(len(p)) for p in predicted_types)
-    in_truth = Counter(t for types in truth_types for t in types)
-    total = sum(in_truth.values()) or 1
-    predicted = {t for types in predicted_types for t in types}
-    never = tuple(sorted((t for t, k in in_truth.items() if k / total >= min_share and t not in predicted),
-                         key=lambda t: -in_truth[t]))
+    truth_lengths = Counter(str(len(action_types(t))) for t in truths)
+    predicted_lengths = Counter(str(len(action_types(p))) for p in predictions)
+    scores = action_type_scores(truths, predictions)
+    total = sum(s.in_truth for s in scores) or 1
     return Collapse(
         n=len(predictions),
         distinct=len({p.strip() for p in predictions}),
         length_jsd=counter_divergence(truth_lengths, predicted_lengths),
-        never_predicted=never,
+        zero_recall=tuple(s for s in scores if s.in_truth / total >= min_share and s.matched == 0),
     )

@@ -364,14 +364,13 @@ def metrics_table(c: Comparison) -> str:
 
 
 def collapse_table(c: Comparison) -> str:
-    """Distinct top-1 sequences, length-histogram divergence to the truth, action types never written."""
-    lines = _head(["model", "distinct top-1", "length JSD", f"types ≥ {MIN_SHARE:.0%} of the truth never predicted"])
+    """Distinct top-1 sequences, length-histogram divergence to the truth, frequent action types at recall 0."""
+    lines = _head(["model", "distinct top-1", "length JSD", f"types ≥ {MIN_SHARE:.0%} of the truth with recall 0"])
     for r in c.scored:
         k = r.collapse
         if k is None:
             continue
-        never = ", ".join(k.never_predicted) or "none"
-        lines.append(f"| {r.name} | {k.distinct} ({_pct(k.distinct_share)} %) | {k.length_jsd:.3f} | {never} |")
+        lines.append(f"| {r.name} | {k.distinct} ({_pct(k.distinct_share)} %) | {k.length_jsd:.3f} | {k.zero_recall_text()} |")
     return "\n".join(lines)
 
 
@@ -457,7 +456,7 @@ def render_markdown(c: Comparison, figure: Optional[str], curves: Optional[str] 
         "distinct top-1: different sequences among the top-1 predictions (one generic answer for every "
         "reaction is 1); length JSD: Jensen–Shannon divergence (base 2, 0 = same) of the number-of-actions "
         "histogram to the truth's; the action types that are at least 1 % of the truth's actions but "
-        "never predicted.",
+        "have recall 0: never written, or written only where the truth lacks them (how often, in brackets).",
         "",
         collapse_table(c),
         "",
