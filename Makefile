@@ -212,11 +212,13 @@ bench-serve: | $(INSTALLED)
 bench-d2a: | $(INSTALLED)
 	$(PY) benchmarks/bench_d2a.py
 
-# The CPU recipe sweep on the validation split (minutes per variant; LEVERS=..., SEEDS=42,43,44).
+# The CPU recipe sweep on the validation split (minutes per variant; RECIPE_MODEL=transformer|bart,
+# LEVERS=..., SEEDS=42,43,44).
+RECIPE_MODEL ?= transformer
 LEVERS ?= baseline,retrieval
 SEEDS  ?= 42
 bench-recipe: $(DATA)/src-train.txt | $(INSTALLED)
-	$(PY) benchmarks/bench_recipe.py $(DATA) models/recipe --profile $(PROFILE) --levers "$(LEVERS)" --seeds $(SEEDS)
+	$(PY) benchmarks/bench_recipe.py $(DATA) models/recipe --model $(RECIPE_MODEL) --profile $(PROFILE) --levers "$(LEVERS)" --seeds $(SEEDS)
 
 # Decoding levers (ranking width / length exponent) of the trained transformer on the validation split.
 RANK_MODEL ?= transformer

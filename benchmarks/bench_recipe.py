@@ -1,10 +1,12 @@
-"""The CPU recipe sweep: transformer variants trained and scored on the *validation* split.
+"""The CPU recipe sweep: transformer or BART variants trained and scored on the *validation* split.
 
-    python benchmarks/bench_recipe.py DATA_DIR WORK_ROOT [--profile cpu] [--levers baseline,retrieval]
-                                      [--seeds 42] [--steps N]
+    python benchmarks/bench_recipe.py DATA_DIR WORK_ROOT [--model transformer|bart] [--profile cpu]
+                                      [--levers baseline,retrieval] [--seeds 42] [--steps N]
 
-Each lever is a set of overrides of the profile (s2a.models.transformer_profile). Every variant is
-trained from scratch into WORK_ROOT/<lever>-s<seed> (re-running reuses finished runs) and decodes
+Each transformer lever is a set of overrides of the profile (s2a.models.transformer_profile), each
+BART lever a set of fairseq-train options (BartConfig.with_train). Every variant is
+trained from scratch into WORK_ROOT/<model>/<lever>-s<seed> (the transformer's: WORK_ROOT/<lever>-s<seed>;
+re-running reuses finished runs) and decodes
 the validation split with the profile's ranking; the table gives train time, validation ≥ 50 % and
 mean similarity, validity and distinct top-1 sequences, as mean ± standard deviation over seeds.
 The decoding levers (length exponent, valid-first) are benchmarks/bench_ranking.py's. Choose settings here, never on the test split. Not a test: minutes per variant.
@@ -23,7 +25,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from s2a.evaluation.collapse import collapse  # noqa: E402
 from s2a.evaluation.metrics import score  # noqa: E402
 from s2a.formats.splits import read_pairs  # noqa: E402
-from s2a.models.base import ModelPaths  # noqa: E402
+from s2a.models import bart, fairseq_arch  # noqa: E402
+from s2a.models.base import ActionModel, ModelPaths  # noqa: E402
 from s2a.models.transformer import TransformerModel  # noqa: E402
 
 # lever -> overrides of the profile (same shape as its YAML)
@@ -48,6 +51,17 @@ LEVERS: dict[str, dict[str, Any]] = {
     "augment x9 + steps x8": {"augmentation": {"copies": 9}, "onmt": {"train_steps": 12800}},
 }
 
+# BART lever -> fairseq-train options replacing the profile's (configs/bart-<profile>.yaml)
+BART_LEVERS: dict[str, dict[str, Any]] = {
+    "baseline": {},  # bart-cpu: s2a's bart_base_own_source_sinusoidal (s2a.models.fairseq_arch)
+    "bart_base": {"arch": "bart_base"},  # the cpu profile until 2026-12-02
+    "bart_base dropout 0": {"arch": "bart_base", "dropout": 0.0},
+    "bart_base dropout 0 label smoothing 0": {"arch": "bart_base", "dropout": 0.0, "label-smoothing": 0.0},
+    "own source embeddings": {"arch": fairseq_arch.ARCH},  # learned positions, no scaling, as bart_base
+    "own source embeddings dropout 0": {"arch": fairseq_arch.ARCH, "dropout": 0.0},
+    "dropout 0": {"dropout": 0.0},
+}
+
 
 def _row(scores: list[dict[str, float]]) -> str:
     def cell(key: str, scale: float = 100.0) -> str:
@@ -59,16 +73,27 @@ def _row(scores: list[dict[str, float]]) -> str:
                        cell("distinct", 1.0), cell("never", 1.0)])
 
 
-def run_variant(data: Path, work: Path, profile: str, seed: int, overrides: dict[str, Any],
-                src: list[str], tgt: list[str]) -> dict[str, float]:
-    model = TransformerModel(ModelPaths(data, work), profile=profile, seed=seed, overrides=overrides)
+def make_model(family: str, data: Path, work: Path, profile: str, seed: int, lever: str, steps: int) -> ActionModel:
+    if family == "bart":
+        options = dict(BART_LEVERS[lever])
+        if steps:
+            options["max-update"] = steps
+        cfg = bart.load_config(profile).with_train(**options)
+        return bart.BartModel(ModelPaths(data, work), profile=profile, seed=seed, config=cfg)
+    overrides = dict(LEVERS[lever])
+    if steps:
+        overrides["onmt"] = {**overrides.get("onmt", {}), "train_steps": steps}
+    return TransformerModel(ModelPaths(data, work), profile=profile, seed=seed, overrides=overrides)
+
+
+def run_variant(model: ActionModel, src: list[str], tgt: list[str]) -> dict[str, float]:
     start = time.perf_counter()
     model.train()
     train_s = time.perf_counter() - start
     top1 = [h[0].actions if h else "" for h in model.predict(src, n_best=1)]
     s = score(src, tgt, top1).as_dict()
     c = collapse(tgt, top1)
-    s.update({"train_s": train_s, "distinct": c.distinct, "never": len(c.never_predicted)})
+    s.update({"train_s": train_s, "distinct": c.distinct, "never": len(c.zero_recall)})
     return s
 
 
@@ -76,25 +101,31 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("data_dir", type=Path)
     parser.add_argument("work_root", type=Path)
+    parser.add_argument("--model", default="transformer", choices=("transformer", "bart"))
     parser.add_argument("--profile", default="cpu")
-    parser.add_argument("--levers", default="baseline,retrieval", help=f"comma-separated, of: {', '.join(LEVERS)}")
+    parser.add_argument("--levers", default="baseline,retrieval",
+                        help=f"comma-separated; transformer: {', '.join(LEVERS)}; bart: {', '.join(BART_LEVERS)}")
     parser.add_argument("--seeds", default="42", help="comma-separated seeds (3 for the chosen settings)")
-    parser.add_argument("--steps", type=int, default=0, help="override train_steps of every variant (0: keep)")
+    parser.add_argument("--steps", type=int, default=0,
+                        help="override train_steps (bart: max-update) of every variant (0: keep)")
     args = parser.parse_args()
+    levers = args.levers.split(",")
+    known = BART_LEVERS if args.model == "bart" else LEVERS
+    unknown = [lever for lever in levers if lever not in known]
+    if unknown:
+        parser.error(f"unknown {args.model} lever {unknown[0]!r}; known: {', '.join(known)}")
+    root = args.work_root / "bart" if args.model == "bart" else args.work_root
     src, tgt = read_pairs(args.data_dir, "valid")
     seeds = [int(s) for s in args.seeds.split(",")]
-    print(f"validation split: {len(src)} reactions; profile {args.profile}; seeds {seeds}")
-    print("| lever | train s | valid ≥ 50 % | valid mean | valid validity | distinct top-1 | types never predicted |")
+    print(f"validation split: {len(src)} reactions; {args.model} profile {args.profile}; seeds {seeds}")
+    print("| lever | train s | valid ≥ 50 % | valid mean | valid validity | distinct top-1 | types at recall 0 |")
     print("|---|---|---|---|---|---|---|")
-    for lever in args.levers.split(","):
-        overrides = dict(LEVERS[lever])
-        if args.steps:
-            overrides["onmt"] = {**overrides.get("onmt", {}), "train_steps": args.steps}
+    for lever in levers:
         runs = []
         for seed in seeds:
-            s = run_variant(args.data_dir, args.work_root / f"{lever.replace(' ', '_')}-s{seed}", args.profile,
-                                   seed, overrides, src, tgt)
-            runs.append(s)
+            work = root / f"{lever.replace(' ', '_')}-s{seed}"
+            runs.append(run_variant(make_model(args.model, args.data_dir, work, args.profile, seed, lever, args.steps),
+                                    src, tgt))
         print(f"| {lever} | {_row(runs)} |", flush=True)
     print("\ndecoding levers: benchmarks/bench_ranking.py (make bench-ranking) on a trained model")
 

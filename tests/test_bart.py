@@ -11,7 +11,7 @@ from s2a.errors import ConfigError, MissingArtifact, StaleArtifact
 from s2a.models import model_class
 from s2a.models.bart import BartConfig, BartModel, load_config
 from s2a.models.base import ModelPaths
-from s2a.models.fairseq_checkpoint import checkpoint_num_updates, load_checkpoint_state
+from s2a.models.fairseq_checkpoint import checkpoint_num_updates, import_fairseq, load_checkpoint_state
 from sample import sample_prefix
 
 FIXTURES = sample_prefix(60)
@@ -121,6 +121,27 @@ def test_more_updates_resume_from_last_checkpoint(trained: BartModel, tmp_path: 
 
 
 @slow
+def test_a_checkpoint_of_another_architecture_is_not_resumed(trained: BartModel, tmp_path: Path) -> None:
+    work = tmp_path / "work"
+    shutil.copytree(trained.paths.work_dir, work)
+    last = work / "checkpoints" / "checkpoint_last.pt"
+    before = last.read_bytes()
+    config = trained.config.with_train(arch="bart_base")
+    with pytest.raises(StaleArtifact) as err:
+        BartModel(ModelPaths(data_dir=FIXTURES, work_dir=work), profile="tiny", config=config).train()
+    assert "bart_base_own_source_sinusoidal" in str(err.value) and err.value.path == str(work)
+    assert last.read_bytes() == before
+
+
+@slow
+def test_state_dict_has_the_encoders_own_table(trained: BartModel) -> None:
+    weights = load_checkpoint_state(trained.checkpoint_dir / "checkpoint_last.pt")["model"]
+    enc, dec = weights["encoder.embed_tokens.weight"], weights["decoder.embed_tokens.weight"]
+    assert enc.shape == dec.shape and not (enc == dec).all()  # joined dictionary, two tables
+    assert "encoder.embed_positions.weight" not in weights  # sinusoidal: no learned positions
+
+
+@slow
 def test_missing_checkpoint_is_one_line_error(trained: BartModel, tmp_path: Path) -> None:
     model = BartModel(ModelPaths(data_dir=FIXTURES, work_dir=tmp_path / "empty"), profile="tiny")
     with pytest.raises(MissingArtifact) as err:
@@ -148,7 +169,7 @@ def test_missing_split_is_reported(tmp_path: Path) -> None:
 def test_profiles_load_and_bad_configs_are_rejected() -> None:
     for profile in ("tiny", "cpu", "paper"):
         config = load_config(profile)
-        assert config.train["arch"] == "bart_base"
+        assert config.train["arch"] == ("bart_base" if profile == "paper" else "bart_base_own_source_sinusoidal")
         assert config.beam == 10
     assert load_config("paper").max_len_b == 400
     with pytest.raises(ConfigError):
@@ -171,15 +192,17 @@ def test_other_data_in_a_trained_folder_is_refused(trained: BartModel, tmp_path:
 
 @pytest.mark.parametrize("profile", ["tiny", "cpu", "paper"])
 def test_profile_options_parse_in_fairseq(profile: str, tmp_path: Path) -> None:
+    import_fairseq()  # s2a's architectures registered, as in the training subprocess
     from fairseq import options
 
     model = BartModel(ModelPaths(data_dir=FIXTURES, work_dir=tmp_path), profile=profile)
     args = options.parse_args_and_arch(options.get_training_parser(), input_args=model.train_argv())
     train = model.config.train
-    assert args.arch == "bart_base"
+    assert args.arch == train["arch"] == ("bart_base" if profile == "paper" else "bart_base_own_source_sinusoidal")
     assert args.encoder_layers == train["encoder-layers"] and args.decoder_embed_dim == train["decoder-embed-dim"]
     assert args.required_batch_size_multiple == 1 and args.num_workers == 0
-    assert args.share_all_embeddings  # bart_base shares embeddings: needs the joined dictionary
+    # bart_base shares every table (needs the joined dictionary); s2a's cpu architecture only the decoder's
+    assert args.share_all_embeddings == (profile == "paper") and args.share_decoder_input_output_embed
     assert args.save_dir == str(tmp_path / "checkpoints")
 
 

@@ -214,6 +214,17 @@ class BartModel(ActionModel):
     def curve_path(self) -> Path:
         return self.paths.work_dir / curve.FILE
 
+    def _check_resumable(self, last: Path) -> None:
+        """A checkpoint of another architecture cannot be resumed (fairseq would fail on its weights)."""
+        from s2a.models.fairseq_checkpoint import checkpoint_arch, load_checkpoint_state
+
+        if not last.is_file():
+            return
+        trained, wanted = checkpoint_arch(load_checkpoint_state(last)), str(merge(self.config.train)["arch"])
+        if trained and trained != wanted:
+            raise StaleArtifact(str(self.paths.work_dir), f"holds a BART of architecture {trained!r}, profile "
+                                f"{self.profile!r} asks for {wanted!r}; delete this folder to retrain")
+
     def _updates(self, checkpoint: Path) -> int:
         from s2a.models.fairseq_checkpoint import checkpoint_num_updates, load_checkpoint_state
 
@@ -270,6 +281,7 @@ class BartModel(ActionModel):
             return
         argv = self.train_argv()
         last = self.checkpoint_dir / "checkpoint_last.pt"
+        self._check_resumable(last)
         start = self._updates(last)
         reader = self._run_tool("train", argv, self.checkpoint_dir / "train.log",
                                 total_steps=int(merge(self.config.train).get("max-update", 0)) or None, start_step=start,

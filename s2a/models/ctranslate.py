@@ -72,7 +72,7 @@ def convert_fairseq_checkpoint(checkpoint: Path, bin_dir: Path, output_dir: Path
     """
     from ctranslate2.converters import FairseqConverter
 
-    from s2a.models.fairseq_checkpoint import safe_fairseq_loading
+    from s2a.models.fairseq_checkpoint import import_fairseq, safe_fairseq_loading
 
     if not checkpoint.is_file():
         raise MissingArtifact(str(checkpoint), "checkpoint not found (train the model first)")
@@ -80,6 +80,8 @@ def convert_fairseq_checkpoint(checkpoint: Path, bin_dir: Path, output_dir: Path
         raise MissingArtifact(str(bin_dir / "dict.src.txt"), "dictionary not found (train the model first)")
     if is_converted(checkpoint, output_dir):
         return output_dir
+
+    import_fairseq()  # s2a's architecture registered
 
     def convert(folder: str) -> None:
         with safe_fairseq_loading():

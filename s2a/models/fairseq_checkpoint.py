@@ -18,6 +18,7 @@ from typing import Any
 
 from s2a.checkpoint import ALLOWED_GLOBALS, allowlisted
 from s2a.errors import CorruptArtifact, MissingArtifact, UnsafeCheckpoint
+from s2a.models import fairseq_arch
 
 _UNSUPPORTED_GLOBAL = re.compile(r"Unsupported global: GLOBAL (\S+)")
 
@@ -36,7 +37,8 @@ def safe_fairseq_loading() -> Iterator[None]:
 
 def import_fairseq() -> None:
     """Import fairseq without keeping its side effect on logging: importing it sets the root logger
-    to DEBUG, after which every library (matplotlib, ...) floods the terminal."""
+    to DEBUG, after which every library (matplotlib, ...) floods the terminal. Registers s2a's
+    architecture (s2a.models.fairseq_arch)."""
     root = logging.getLogger()
     level, handlers = root.level, list(root.handlers)
     logging.disable(logging.INFO)  # and its import-time notes ("please install tensorboardX")
@@ -47,6 +49,7 @@ def import_fairseq() -> None:
     root.setLevel(level)
     for handler in [h for h in root.handlers if h not in handlers]:
         root.removeHandler(handler)
+    fairseq_arch.register()
 
 
 def load_checkpoint_state(path: Path, arg_overrides: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -77,3 +80,11 @@ def checkpoint_num_updates(state: dict[str, Any]) -> int:
     if history and isinstance(history[-1], dict):
         return int(history[-1].get("num_updates", 0))
     return 0
+
+
+def checkpoint_arch(state: dict[str, Any]) -> str:
+    """The fairseq architecture a loaded checkpoint was trained with ('' if it does not say)."""
+    cfg = state.get("cfg")
+    model = cfg.get("model") if cfg is not None else None
+    model = model if model is not None else state.get("args")
+    return str(getattr(model, "arch", None) or (model.get("arch", "") if isinstance(model, dict) else ""))

@@ -5,7 +5,7 @@
 
 fairseq-train resumes from checkpoint_last.pt through `torch.load`, which refuses fairseq's pickled
 configuration under torch >= 2.6; this process allowlists exactly s2a.checkpoint's ALLOWED_GLOBALS.
-S2A_TORCH_THREADS (default 2) sets torch's thread count.
+S2A_TORCH_THREADS (default 2) sets torch's thread count; s2a's architecture (s2a.models.fairseq_arch) is registered.
 """
 from __future__ import annotations
 
@@ -39,7 +39,11 @@ def main(argv: Sequence[str] | None = None) -> None:
     torch.set_num_threads(max(1, int(os.environ.get("S2A_TORCH_THREADS", "2"))))
     allow_process_wide()  # exactly s2a.checkpoint.ALLOWED_GLOBALS (argparse.Namespace)
     sys.argv = [f"fairseq-{tool}", *rest]
-    _tool_main(tool)()
+    tool_main = _tool_main(tool)  # first: importing fairseq_cli configures logging
+    from s2a.models import fairseq_arch
+
+    fairseq_arch.register()  # s2a's architecture, before fairseq parses --arch
+    tool_main()
 
 
 if __name__ == "__main__":
