@@ -84,7 +84,5 @@ def checkpoint_num_updates(state: dict[str, Any]) -> int:
 
 def checkpoint_arch(state: dict[str, Any]) -> str:
     """The fairseq architecture a loaded checkpoint was trained with ('' if it does not say)."""
-    cfg = state.get("cfg")
-    model = cfg.get("model") if cfg is not None else None
-    model = model if model is not None else state.get("args")
-    return str(getattr(model, "arch", None) or (model.get("arch", "") if isinstance(model, dict) else ""))
+    model = (state.get("cfg") or {}).get("model") or state.get("args")  # fairseq >= 0.10, or a legacy Namespace
+    return str(getattr(model, "arch", "") or "")
