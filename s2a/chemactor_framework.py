@@ -63,7 +63,7 @@ from s2a.ablation import (
 from s2a.atomic import atomic_write_text
 from s2a.errors import ConfigError, DataError
 from s2a.formats.records import Record, read_jsonl
-from s2a.formats.splits import read_lines
+from s2a.formats.splits import read_lines, split_rows
 from s2a.formats.tasks import one_line
 from s2a.freshness import Stamp, digest_files, file_identity
 from s2a.paths import PROJECT_DIR, RAW_DIR
@@ -177,20 +177,6 @@ def seed_split(n: int, fraction: float, seed: int) -> tuple[list[int], list[int]
         raise ConfigError("--seed-fraction", f"{fraction} of {n} training reactions leaves none withheld")
     chosen = set(random_subset(n, size, seed))
     return sorted(chosen), [i for i in range(n) if i not in chosen]
-
-
-def training_rows(data_dir: Path) -> list[dict[str, Any]]:
-    """The processed training records (train.jsonl), checked to be aligned with src-/tgt-train.txt."""
-    path = data_dir / "train.jsonl"
-    rows = list(read_jsonl(path))
-    src, tgt = read_lines(data_dir / "src-train.txt"), read_lines(data_dir / "tgt-train.txt")
-    if len(rows) != len(src) or len(src) != len(tgt):
-        raise DataError(str(path), f"{len(rows)} records but {len(src)} src / {len(tgt)} tgt lines")
-    for i, (row, s, t) in enumerate(zip(rows, src, tgt)):
-        if row.get("src") != s or row.get("tgt") != t:
-            raise DataError(str(path), f"record {i + 1} ({row.get('id', '?')}) is not line {i + 1} "
-                                       "of src-/tgt-train.txt")
-    return rows
 
 
 def write_split(data_dir: Path, work_root: Path, settings: FrameworkSettings) -> tuple[list[int], list[int]]:
@@ -461,7 +447,7 @@ def run_framework(data_dir: Path, work_root: Path, settings: FrameworkSettings =
                   seeds: Sequence[int] = (42, 43, 44)) -> FrameworkResult:
     """Steps 1-5 (module docstring); writes everything under work_root and returns the results."""
     settings.check()
-    rows = training_rows(data_dir)
+    rows = split_rows(data_dir, "train")
     valid_rows = list(read_jsonl(data_dir / "valid.jsonl"))
     seed, withheld = write_split(data_dir, work_root, settings)
     if settings.descriptions_file:

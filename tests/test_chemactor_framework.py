@@ -26,11 +26,11 @@ from s2a.chemactor_framework import (
     read_descriptions,
     run_framework,
     seed_split,
-    training_rows,
 )
 from s2a.cli import main
 from s2a.errors import ConfigError, DataError
 from s2a.formats.predictions import Hypothesis, write_predictions
+from s2a.formats.splits import split_rows
 
 HERE = Path(__file__).parent
 ORD_FIXTURE = HERE / "fixtures" / "ord" / "uspto-1995_11-first250.pb.gz"
@@ -58,7 +58,7 @@ def data(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def descriptions(data: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A .nbest.jsonl aligned with the training split: own procedure, the same again, a foreign text;
     the first withheld reaction's third is empty."""
-    rows = training_rows(data)
+    rows = split_rows(data, "train")
     _, withheld = seed_split(len(rows), SETTINGS.seed_fraction, SETTINGS.split_seed)
     hyps = [[Hypothesis(r["procedure"]), Hypothesis(r["procedure"]), Hypothesis("" if i == withheld[0] else FOREIGN)]
             for i, r in enumerate(rows)]
@@ -86,7 +86,7 @@ def test_seed_split_is_seeded_and_complete() -> None:
 
 
 def test_a_reactions_own_text_maps_back_to_its_own_target(data: Path) -> None:
-    rows = training_rows(data)
+    rows = split_rows(data, "train")
     names = load_names([ORD_FIXTURE], {r["id"] for r in rows})
     mapper = TargetMapper()
     assert all(mapper.target(r, names[r["id"]], r["procedure"]) == r["tgt"] for r in rows)
@@ -102,7 +102,7 @@ def test_a_reactions_own_text_maps_back_to_its_own_target(data: Path) -> None:
 def test_generated_examples_failures_and_duplicates_are_counted(ran: tuple[Path, object], data: Path) -> None:
     root, result = ran
     gen = result.generation  # type: ignore[attr-defined]
-    rows = training_rows(data)
+    rows = split_rows(data, "train")
     assert (gen.seed_size, gen.withheld, gen.descriptions) == (12, 46, 138)
     assert len(gen.examples) == 46 and gen.duplicates == 46
     assert gen.failures == {UNMAPPED: 45, EMPTY_DESCRIPTION: 1}

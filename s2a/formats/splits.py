@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Optional
+from typing import Any, Optional
 
 from s2a.errors import DataError, MissingArtifact
+from s2a.formats.records import read_jsonl
 
 # `predict-split MODEL --split transfer`: the reactions of the public Smiles2Actions sample
 # (configs/evaluation.yaml `transfer:`), answered by a model trained on our data.
@@ -25,6 +26,21 @@ def read_pairs(data_dir: Path, split: str) -> tuple[list[str], list[str]]:
     if len(src) != len(tgt):
         raise DataError(str(data_dir / f"tgt-{split}.txt"), f"{len(tgt)} targets for {len(src)} sources")
     return src, tgt
+
+
+def split_rows(data_dir: Path, split: str) -> list[dict[str, Any]]:
+    """The processed records of a split (`<split>.jsonl`: patent, procedure, ...), checked to be
+    aligned with its src-/tgt- lines."""
+    path = data_dir / f"{split}.jsonl"
+    rows = list(read_jsonl(path))
+    src, tgt = read_pairs(data_dir, split)
+    if len(rows) != len(src):
+        raise DataError(str(path), f"{len(rows)} records but {len(src)} src / {len(tgt)} tgt lines")
+    for i, (row, s, t) in enumerate(zip(rows, src, tgt)):
+        if row.get("src") != s or row.get("tgt") != t:
+            raise DataError(str(path), f"record {i + 1} ({row.get('id', '?')}) is not line {i + 1} "
+                                       f"of src-/tgt-{split}.txt")
+    return rows
 
 
 def transfer_sources(sample_dir: Path, splits: Sequence[str]) -> Optional[list[str]]:

@@ -24,6 +24,7 @@ import shutil
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Optional
 
 import faiss
 import numpy as np
@@ -246,27 +247,44 @@ class NearestNeighbourModel(ActionModel):
         return out
 
     # -- neighbour lookup (retrieval-augmented input; the web page shows what a prediction resembles)
-    def training_neighbours(self) -> list[int]:
+    def training_neighbours(self, patents: Optional[Sequence[str]] = None) -> list[int]:
         """For each training reaction, the row of its nearest *other* training reaction with the same
-        numbers of precursors and products and another action sequence (so that a model given the
-        neighbour's sequence never sees its own answer); the nearest other row of any counts when
-        its group has none. From the stored fingerprints: no BERT."""
+        numbers of precursors and products; the nearest other row of any counts when its group has
+        none. From the stored fingerprints: no BERT.
+
+        With `patents` (one per training row), the neighbour comes from another patent: a test
+        reaction never shares a patent with the training split (the split is by patent), so its
+        neighbour is that far away, and a model trained on same-patent neighbours (often the same
+        procedure) would learn to copy more than it should. Without, the neighbour has another
+        action sequence, so that a model given it never sees its own answer."""
         table = self._load()
         assert self._vectors is not None
+        if patents is not None and len(patents) != len(table.targets):
+            raise ValueError(f"{len(patents)} patents for {len(table.targets)} training reactions")
+
+        def allowed(r: int, o: int) -> bool:
+            if patents is not None:
+                return not patents[o] or patents[o] != patents[r]
+            return table.targets[o] != table.targets[r]
+
         out = [-1] * len(table.targets)
         everything = tuple(self._groups)
         for counts in self._groups:
             for groups in ((counts,), everything):
                 index, rows = self._subindex(groups)
                 members = [r for r in self._groups[counts].tolist() if out[r] < 0]
-                if not members or len(rows) < 2:
-                    continue
-                _, ids = index.search(self._vectors[members], min(len(rows), 8))
-                for r, found in zip(members, ids):
-                    others = [int(rows[i]) for i in found if i >= 0 and int(rows[i]) != r]
-                    different = [o for o in others if table.targets[o] != table.targets[r]]
-                    if different or (groups == everything and others):
-                        out[r] = (different or others)[0]
+                k = min(len(rows), 64)
+                while members and len(rows) >= 2:
+                    _, ids = index.search(self._vectors[members], k)
+                    for r, found in zip(members, ids):
+                        others = [int(rows[i]) for i in found if i >= 0 and int(rows[i]) != r]
+                        chosen = [o for o in others if allowed(r, o)]
+                        if chosen or (groups == everything and others and k == len(rows)):
+                            out[r] = (chosen or others)[0]
+                    members = [r for r in members if out[r] < 0]
+                    if k == len(rows):
+                        break
+                    k = min(len(rows), 8 * k)
         return out
 
     def nearest_training(self, src: Sequence[str]) -> list[tuple[int, float, str]]:

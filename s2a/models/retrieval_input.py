@@ -4,18 +4,24 @@ learns to adapt a known procedure instead of writing one from nothing.
 
 `C C O . C Cl >> C C O C <neighbour> ADD $1$ ; ADD $2$ ; STIR for @2@ at #4# ; YIELD $-1$`
 
-Neighbours come from the training split only; a training reaction gets its nearest *other*
-training reaction with another sequence, never its own answer. The augmented splits are written
-into the model's folder and stamped with the data they were made from.
+Neighbours come from the training split only. A valid or test reaction's neighbour is from
+another patent (the split is by patent), so a training reaction gets its nearest training reaction
+from another patent too (`training_neighbour: other-patent`, from train.jsonl's patents): with
+same-patent neighbours, often the same procedure, the model would learn to copy more than it can
+at test time. `other-sequence` (and data without train.jsonl) takes the nearest other reaction with
+another sequence instead. Never its own answer. The augmented splits are written into the model's
+folder and stamped with the data and rule they were made from.
 """
 from __future__ import annotations
 
 from collections.abc import Sequence
+import logging
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Optional
 
 from s2a.atomic import atomic_write_text
-from s2a.formats.splits import read_lines
+from s2a.formats.splits import read_lines, split_rows
 from s2a.freshness import Stamp, digest_files
 from s2a.models.base import ModelPaths
 
@@ -23,6 +29,9 @@ SEPARATOR = "<neighbour>"
 SPLITS = ("train", "valid", "test")
 STAMP = "retrieval.json"
 DESCRIPTION = "nearest training neighbour's sequence"  # what a model's describe() says of it
+TRAINING_NEIGHBOURS = ("other-patent", "other-sequence")
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -32,6 +41,12 @@ class RetrievalSettings:
 
     nn_dir: str = ""  # the nn model's folder; "" = `nn` beside the model's folder (models/nn)
     nn_profile: str = "cpu"
+    training_neighbour: str = "other-patent"  # or "other-sequence" (see the module's text)
+
+    def __post_init__(self) -> None:
+        if self.training_neighbour not in TRAINING_NEIGHBOURS:
+            raise ValueError(f"training_neighbour must be one of {', '.join(TRAINING_NEIGHBOURS)}, "
+                             f"got {self.training_neighbour!r}")
 
 
 def augment(src: str, neighbour: str) -> str:
@@ -56,12 +71,14 @@ class NeighbourInput:
     def of_model(cls, data_dir: Path, work_dir: Path, settings: RetrievalSettings) -> NeighbourInput:
         """The input of a model trained in `work_dir` with these settings."""
         nn_dir = Path(settings.nn_dir) if settings.nn_dir else Path(work_dir).parent / "nn"
-        return cls(Path(data_dir), nn_dir, settings.nn_profile)
+        return cls(Path(data_dir), nn_dir, settings.nn_profile, settings.training_neighbour)
 
-    def __init__(self, data_dir: Path, nn_dir: Path, nn_profile: str = "cpu") -> None:
+    def __init__(self, data_dir: Path, nn_dir: Path, nn_profile: str = "cpu",
+                 training_neighbour: str = "other-patent") -> None:
         from s2a.models.nearest_neighbour import NearestNeighbourModel
 
         self.data_dir = Path(data_dir)
+        self.training_neighbour = training_neighbour
         self.nn = NearestNeighbourModel(ModelPaths(self.data_dir, Path(nn_dir)), profile=nn_profile)
 
     def ensure_index(self) -> None:
@@ -80,13 +97,15 @@ class NeighbourInput:
         the data changed."""
         files = [self.data_dir / f"{side}-{split}.txt" for split in SPLITS for side in ("src", "tgt")
                  if (self.data_dir / f"{side}-{split}.txt").is_file()]
-        inputs = {"data": digest_files(files), "separator": SEPARATOR}
+        patents = self._training_patents()
+        rule = "other-patent" if patents is not None else "other-sequence"
+        inputs = {"data": digest_files(files), "separator": SEPARATOR, "training_neighbour": rule}
         stamp = Stamp(out_dir / STAMP)
         if stamp.matches(inputs):
             return out_dir
         self.ensure_index()
         train_src, train_tgt = read_lines(self.data_dir / "src-train.txt"), read_lines(self.data_dir / "tgt-train.txt")
-        rows = self.nn.training_neighbours()
+        rows = self.nn.training_neighbours(patents)
         lines = {"train": [augment(s, train_tgt[r] if r >= 0 else "") for s, r in zip(train_src, rows)]}
         for split in SPLITS[1:]:
             if (self.data_dir / f"src-{split}.txt").is_file():
@@ -97,3 +116,13 @@ class NeighbourInput:
             atomic_write_text(out_dir / f"tgt-{split}.txt", tgt.read_text(encoding="utf-8"))
         stamp.write(inputs)
         return out_dir
+
+    def _training_patents(self) -> Optional[list[str]]:
+        """Each training reaction's patent (train.jsonl), or None for the other-sequence rule."""
+        if self.training_neighbour != "other-patent":
+            return None
+        if not (self.data_dir / "train.jsonl").is_file():
+            log.warning("%s has no train.jsonl (no patents): training neighbours are the nearest reactions "
+                        "with another sequence instead", self.data_dir)
+            return None
+        return [str(row.get("patent") or "") for row in split_rows(self.data_dir, "train")]
