@@ -7,7 +7,8 @@ from s2a.config import typed
 from s2a.errors import ConfigError, TokenizationError
 from s2a.formats.predictions import RAW, Hypothesis, read_nbest, read_top1
 from s2a.models.base import ActionModel, ModelPaths
-from s2a.models.ranking import Ranking
+from s2a.formats.targets import similarity
+from s2a.models.ranking import Consensus, Ranking
 from s2a.predict_split import predict_split
 
 SRC = "C C ( = O ) Cl . C C O >> C C O C ( C ) = O"  # 2 precursors, 1 product
@@ -119,3 +120,55 @@ def test_constrained_ranking_decodes_twice_and_keeps_the_unconstrained_raw_order
     assert chosen == [[LONG_VALID]] and raw == [[SHORT_INVALID]]
     plain = _Fixed(ModelPaths(tmp_path, tmp_path), Ranking(width=3, length_exponent=0.0, constrain=True))
     assert plain.predict_ranked([SRC], n_best=1) == ([[SHORT_VALID]], [[SHORT_INVALID]])  # no constrained decoder
+
+
+# Consensus (minimum Bayes risk): three valid answers; MIDDLE shares most with the other two.
+FIRST = Hypothesis("ADD $1$ ; ADD $2$ ; REFLUX for @3@ ; FILTER keep filtrate ; YIELD $-1$", -2.0)
+MIDDLE = Hypothesis("ADD $1$ ; ADD $2$ ; STIR for @2@ at #4# ; FILTER keep filtrate ; CONCENTRATE ; YIELD $-1$", -3.0)
+LAST = Hypothesis("ADD $1$ ; ADD $2$ ; STIR for @2@ at #4# ; CONCENTRATE ; PURIFY ; YIELD $-1$", -3.5)
+
+
+def _expected(candidate: Hypothesis, evidence: Sequence[Hypothesis]) -> float:
+    return sum(similarity(e.actions, candidate.actions) for e in evidence) / len(evidence)
+
+
+def test_consensus_puts_first_the_answer_closest_to_all_hypotheses() -> None:
+    hyps = [FIRST, MIDDLE, LAST]
+    flat = Ranking(length_exponent=0.0, consensus=Consensus(sharpness=0.0, neighbours=0))
+    ranked = flat.rank(SRC, hyps)
+    assert ranked == sorted(hyps, key=lambda h: -_expected(h, hyps))  # equal weights: the medoid first
+    assert ranked[0] == MIDDLE != Ranking(length_exponent=0.0).rank(SRC, hyps)[0]
+    # the sharper the weights, the more the best-scored hypothesis counts: in the limit, it wins
+    assert Ranking(length_exponent=0.0, consensus=Consensus(sharpness=50.0)).rank(SRC, hyps)[0] == FIRST
+
+
+def test_consensus_is_pulled_towards_the_neighbours_sequences() -> None:
+    neighbours = [Hypothesis(LAST.actions.replace("PURIFY", "RECRYSTALLIZE from ethanol"), 0.9)]
+    only_neighbours = Consensus(sharpness=0.0, neighbour_weight=1.0)
+    ranking = Ranking(length_exponent=0.0, consensus=only_neighbours)
+    assert ranking.rank(SRC, [FIRST, MIDDLE, LAST], neighbours)[0] == LAST
+    assert ranking.rank(SRC, [FIRST, MIDDLE, LAST])[0] == MIDDLE  # no neighbours: the hypotheses alone
+    evidence = only_neighbours.evidence([(h.actions, h.score) for h in (FIRST, MIDDLE)], neighbours)
+    assert evidence == [(neighbours[0].actions, 1.0)]
+
+
+def test_consensus_keeps_valid_answers_first_and_is_described() -> None:
+    ranking = Ranking(length_exponent=0.0, consensus=Consensus(sharpness=0.0, neighbours=0))
+    assert ranking.rank(SRC, [SHORT_INVALID, SHORT_VALID])[0] == SHORT_VALID
+    assert ranking.describe()["consensus"] == {"sharpness": 0.0, "neighbours": 0, "neighbour_weight": 0.8,
+                                               "neighbour_sharpness": 20.0}
+    with pytest.raises(ConfigError, match=r"\[ranking.consensus\]: neighbour_weight must be in \[0, 1\]"):
+        typed(Ranking, {"consensus": {"neighbour_weight": 1.5}}, "x.yaml", "ranking")
+
+
+def test_base_class_gives_the_ranking_its_neighbours(tmp_path: Path) -> None:
+    class _WithNeighbours(_Fixed):
+        def neighbours(self, src: Sequence[str], k: int) -> list[list[Hypothesis]]:
+            self.asked.append(100 + k)
+            return [[Hypothesis(LONG_VALID.actions, 1.0)] for _ in src]
+
+    consensus = Consensus(sharpness=0.0, neighbours=3, neighbour_weight=1.0)
+    model = _WithNeighbours(ModelPaths(tmp_path, tmp_path), Ranking(width=3, length_exponent=0.0, consensus=consensus))
+    chosen, raw = model.predict_ranked([SRC], n_best=1)
+    assert model.asked == [3, 103]
+    assert chosen == [[LONG_VALID]] and raw == [[SHORT_INVALID]]

@@ -338,6 +338,16 @@ def _head(cells: Sequence[str]) -> list[str]:
     return ["| " + " | ".join(cells) + " |", "|" + "---|" * len(cells)]
 
 
+def _ranking_note(ranking: dict[str, Any]) -> str:
+    """What a prediction file's ranking (its meta's `ranking`) did, in a few words."""
+    words = ["valid first" if ranking.get("valid_first", True) else "by score", "per-token score"]
+    words += [w for k, w in (("constrain", "constrained search"), ("complete", "completed")) if ranking.get(k)]
+    consensus = ranking.get("consensus")
+    if consensus:
+        words.append(f"consensus with {consensus.get('neighbours', 0)} nearest training reactions")
+    return "ranking: " + ", ".join(words)
+
+
 def metrics_table(c: Comparison) -> str:
     """Table 3 analogue (markdown): one row per model, figures in %."""
     head = METRICS_HEAD
@@ -348,7 +358,7 @@ def metrics_table(c: Comparison) -> str:
             if r.subset:
                 notes.append(f"scored on a seeded sample of {len(r.subset)} of {len(c.truths)} reactions")
             if r.raw is not None:
-                notes.append("ranking: valid first, per-token score")
+                notes.append(_ranking_note(r.meta.get("ranking") or {}))
             extra = ", ".join(notes)
             lines.append(_scores_row(r.name, r.scores, extra))
             if r.raw is not None:

@@ -45,6 +45,7 @@ class ActionModel(abc.ABC):
         self.paths = paths
         self.profile = profile
         self.seed = seed
+        self._neighbour_model: Optional[ActionModel] = None  # the nn model of `neighbours`, loaded once
 
     @abc.abstractmethod
     def train(self) -> None:
@@ -98,8 +99,28 @@ class ActionModel(abc.ABC):
             raw = [h[:n_best] for h in wide]
         else:
             raw = self._predict(src, n_best)
-        chosen = [ranking.rank(line, h)[:n_best] for line, h in zip(src, wide)]
+        neighbours = self.neighbours(src, ranking.neighbours) if ranking.neighbours else [[] for _ in src]
+        chosen = [ranking.rank(line, h, n)[:n_best] for line, h, n in zip(src, wide, neighbours)]
         return chosen, raw
+
+    def neighbour_settings(self) -> Any:
+        """Where this model's nearest training reactions come from (a RetrievalSettings: by default
+        the nn model beside this model's folder, models/nn)."""
+        from s2a.models.retrieval_input import RetrievalSettings
+
+        return RetrievalSettings()
+
+    def neighbours(self, src: Sequence[str], k: int) -> list[list[Hypothesis]]:
+        """The `k` nearest training reactions' distinct sequences of each line, scored by cosine
+        (the nn model, trained first when it is not: fingerprints of the training split)."""
+        from s2a.models.retrieval_input import NeighbourInput
+
+        nn = self._neighbour_model
+        if nn is None:
+            nn = NeighbourInput.of_model(Path(self.paths.data_dir), Path(self.paths.work_dir), self.neighbour_settings()).nn
+            nn.train()
+            self._neighbour_model = nn
+        return nn.predict(list(src), n_best=k)
 
     def describe(self) -> dict[str, Any]:
         """What a prediction file's meta data and `GET /models` say of this model beyond its name."""

@@ -200,7 +200,8 @@ class TransformerModel(ActionModel):
     def _check_data(self) -> None:
         """Remember which splits this folder is trained on; refuse to resume on different data."""
         data = Path(self.paths.data_dir)
-        inputs: dict[str, Any] = {"data": digest_files([data / name for name in SPLIT_FILES]), "retrieval": bool(self.settings.retrieval)}
+        retrieval = asdict(self.settings.retrieval) if self.settings.retrieval else False
+        inputs: dict[str, Any] = {"data": digest_files([data / name for name in SPLIT_FILES]), "retrieval": retrieval}
         if self.settings.augmentation:  # (absent otherwise: folders trained before augmentation existed stay valid)
             inputs["augmentation"] = asdict(self.settings.augmentation)
         stamp = Stamp(self.work_dir / "data.json")
@@ -341,6 +342,9 @@ class TransformerModel(ActionModel):
 
     def ranking(self) -> Optional[Ranking]:
         return self.settings.ranking
+
+    def neighbour_settings(self) -> Any:
+        return self.settings.retrieval or super().neighbour_settings()
 
     def _predict_constrained(self, src: Sequence[str], n_best: int, counts: Sequence[Counts]) -> Optional[list[list[Hypothesis]]]:
         return self._predict(src, n_best, counts) if self.settings.decoder == "ctranslate2" else None
