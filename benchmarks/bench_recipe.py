@@ -34,6 +34,7 @@ LEVERS: dict[str, dict[str, Any]] = {
     "baseline": {},
     "retrieval": {"retrieval": {}},
     "steps x2": {"onmt": {"train_steps": 3200}},
+    "dropout 0.1": {"onmt": {"dropout": [0.1], "attention_dropout": [0.1]}},
     "dropout 0.3": {"onmt": {"dropout": [0.3], "attention_dropout": [0.3]}},
     "label smoothing 0.1": {"onmt": {"label_smoothing": 0.1}},
     "width 384": {"onmt": {"hidden_size": 384, "word_vec_size": 384}},

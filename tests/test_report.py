@@ -224,6 +224,10 @@ def test_report_shows_the_decoder_ranking_and_the_collapse_check(workspace: Path
     assert by["random-same-size"].raw is None
     table = metrics_table(c)
     assert "| oracle (decoder ranking) | " in table and "random-same-size (decoder ranking)" not in table
+    assert "ranking: valid first, per-token score |" in table  # no meta: the defaults, nothing more
+    by["oracle"].meta["ranking"] = {"complete": True, "consensus": {"neighbours": 10}}
+    assert "ranking: valid first, per-token score, completed, consensus with 10 nearest training reactions" \
+        in metrics_table(c)
     oracle = by["oracle"].collapse  # the oracle itself is not collapsed
     assert oracle is not None and oracle.distinct == len(set(truths)) and oracle.length_jsd == 0.0
     assert oracle.zero_recall == ()
