@@ -119,7 +119,8 @@ task-rules: | $(INSTALLED)
 
 # ChemActor's tasks on the cpu profiles (issue 13): the task files, the rule baseline, a transformer
 # for d2a-sentence, fine-tuned on the gold training sentences when ../shared has them, one for r2d
-# and one for a2d; `make compare` then shows the "ChemActor tasks" section. Training resumes and
+# and one for a2d, the round trip of the extractor and the a2d model (50 test paragraphs, 3 rounds);
+# `make compare` then shows the "ChemActor tasks" section. Training resumes and
 # is a no-op when finished, so re-running only predicts again.
 GOLD_TASK = $(DATA)/tasks/d2a-gold/src-train.txt
 chemactor: tasks task-rules
@@ -134,6 +135,7 @@ chemactor: tasks task-rules
 	$(S2A) tasks predict transformer --task r2d --split test
 	$(S2A) tasks train transformer --task a2d
 	$(S2A) tasks predict transformer --task a2d --split test
+	$(S2A) tasks round-trip --d2a rules --a2d transformer --sample-size 50 --rounds 3
 	$(S2A) compare
 
 # The LLM on the D2A tasks (configs/llm-text-cpu.yaml): d2a-sentence, then fine-tuned on the gold

@@ -67,6 +67,12 @@ def task_model_dir(task: str, model: str, profile: str = DEFAULT_PROFILE) -> Pat
     return MODELS_DIR / TASK_PREDICTIONS_DIRNAME / task / run_name(model, profile)
 
 
+def round_trip_path(split: str, predictions_dir: Path = PREDICTIONS_DIR) -> Path:
+    """Where `s2a tasks round-trip` writes its result and `s2a compare` reads it:
+    <predictions>/tasks/round-trip/<split>.json."""
+    return task_predictions_root(predictions_dir) / "round-trip" / f"{split}.json"
+
+
 def task_review_paths(task: str, model: str, split: str, predictions_dir: Path = PREDICTIONS_DIR) -> list[Path]:
     """Where a circle-review result (`s2a review --out`) for a model's task predictions is looked
     for, first match wins: beside its predictions (<model>/<split>.review.json), then one file for

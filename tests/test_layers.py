@@ -12,7 +12,7 @@ MIDDLE = {
     "selection": ("s2a.selection",),
 }
 TOP = ("s2a.cli", "s2a.api", "s2a.serve", "s2a.predict_split", "s2a.selection_ablation", "s2a.ablation",
-       "s2a.chemactor_framework", "s2a.__main__")
+       "s2a.chemactor_framework", "s2a.task_round_trip", "s2a.__main__")
 
 
 def _layer(module: str) -> str:

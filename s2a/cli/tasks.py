@@ -99,4 +99,52 @@ def predict(model: str, task_name: str, data_dir: Path, work_dir: Path | None, p
     click.echo(f"wrote {out}", err=True)
 
 
+@tasks.command("round-trip")
+@click.option("--d2a", "d2a_model", default="rules", show_default=True,
+              help=f"What reads paragraphs into actions: rules (the extractor) or a task model family "
+                   f"({', '.join(sorted(TASK_REGISTRY))}) trained on the d2a task.")
+@click.option("--a2d", "a2d_model", type=click.Choice(sorted(TASK_REGISTRY)), default="transformer", show_default=True,
+              help="The task model family, trained on a2d, that writes actions back as paragraphs.")
+@click.option("--d2a-work-dir", type=click.Path(path_type=Path), default=None,
+              help="The D2A model's folder [default: models/tasks/d2a/MODEL].")
+@click.option("--a2d-work-dir", type=click.Path(path_type=Path), default=None,
+              help="The A2D model's folder [default: models/tasks/a2d/MODEL].")
+@data_opt
+@profile_opt
+@click.option("--split", default="test", show_default=True, help="Of the d2a task: train, valid, test.")
+@click.option("--sample-size", type=click.IntRange(min=1), default=50, show_default=True,
+              help="Paragraphs, one seeded sample.")
+@click.option("--rounds", type=click.IntRange(min=1), default=3, show_default=True,
+              help="Readings into actions (round 1 reads the original paragraphs).")
+@seed_opt
+@click.option("--out", type=click.Path(path_type=Path), default=None,
+              help="Result JSON; every round's texts and actions go beside it (.rounds.jsonl) "
+                   "[default: predictions/tasks/round-trip/SPLIT.json, where s2a compare looks].")
+def round_trip(d2a_model: str, a2d_model: str, d2a_work_dir: Path | None, a2d_work_dir: Path | None, data_dir: Path,
+               profile: str, split: str, sample_size: int, rounds: int, seed: int, out: Path | None) -> None:
+    """The circle review's second reading: paragraphs -> actions -> paragraphs -> ... with the D2A and
+    A2D models; how similar each round's actions stay to round 1's and to the gold.
+
+    \b
+    s2a tasks train transformer --task a2d
+    s2a tasks round-trip --d2a rules --a2d transformer --sample-size 50 --rounds 3"""
+    from s2a.evaluation.round_trip import markdown_table
+    from s2a.paths import round_trip_path
+    from s2a.task_round_trip import RULES, model_translator, rules_translator, run_round_trip, write_round_trip
+
+    if d2a_model == RULES:
+        to_actions, d2a_name = rules_translator(), RULES
+    elif d2a_model in TASK_REGISTRY:
+        d2a = _task_model(d2a_model, "d2a", data_dir, d2a_work_dir, profile, seed)
+        to_actions, d2a_name = model_translator(d2a), str(d2a.paths.work_dir)
+    else:
+        raise click.BadParameter(f"{d2a_model!r}: rules or one of {sorted(TASK_REGISTRY)}", param_hint="--d2a")
+    a2d = _task_model(a2d_model, "a2d", data_dir, a2d_work_dir, profile, seed)
+    run = run_round_trip(data_dir, split, to_actions, model_translator(a2d), sample_size, seed, rounds,
+                         (d2a_name, str(a2d.paths.work_dir)), progress=lambda line: click.echo(line, err=True))
+    result, examples = write_round_trip(run, out or round_trip_path(split))
+    click.echo(markdown_table(run.result.rounds))
+    click.echo(f"round trip: {result}\nexamples: {examples}")
+
+
 commands = [tasks]

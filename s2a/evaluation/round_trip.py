@@ -10,9 +10,12 @@ module needs no model code. Similarity is the Smiles2Actions metric (s2a.formats
 """
 from __future__ import annotations
 
+import json
 import statistics
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
 from s2a.errors import PredictionMismatch
 from s2a.formats.targets import similarity
@@ -68,8 +71,16 @@ def round_trip(to_actions: Translate, to_descriptions: Translate, descriptions: 
     return RoundTrip(summary, actions, texts)
 
 
-def markdown_table(result: RoundTrip) -> str:
+def markdown_table(rounds: Sequence[RoundTripRound]) -> str:
+    """One row per round: mean similarity (×100) to round 1's actions and to the gold, and how many
+    examples' actions equal the round before's."""
     lines = ["| round | similarity to round 1 | similarity to gold | unchanged |", "|---|---|---|---|"]
-    for r in result.rounds:
+    for r in rounds:
         lines.append(f"| {r.round} | {100 * r.to_first:.1f} | {100 * r.to_gold:.1f} | {r.unchanged} |")
     return "\n".join(lines)
+
+
+def read_rounds(path: Path) -> tuple[dict[str, Any], list[RoundTripRound]]:
+    """A result written by `s2a tasks round-trip` (s2a.task_round_trip): its JSON and its rounds."""
+    data = json.loads(path.read_text(encoding="utf-8"))
+    return data, [RoundTripRound(**r) for r in data["rounds"]]

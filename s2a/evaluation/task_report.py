@@ -26,7 +26,8 @@ from s2a.errors import S2AError
 from s2a.evaluation.chemactor_metrics import ChemActorScores, chemactor_scores
 from s2a.formats.predictions import read_meta, read_top1
 from s2a.formats.tasks import read_task_pairs
-from s2a.paths import task_predictions_root, task_review_paths
+from s2a.evaluation.round_trip import markdown_table as round_trip_table, read_rounds
+from s2a.paths import round_trip_path, task_predictions_root, task_review_paths
 
 # The tasks of the section, in order; d2a-gold also on "all" (its 100 sentences, train and valid too).
 REPORTED_TASKS = ("d2a", "d2a-sentence", "d2a-gold", "r2d", "a2d")
@@ -91,6 +92,7 @@ class TaskSection:
     tables: list[TaskTable]
     missing: list[str]  # one line per task / split without a table, saying why
     references_given: bool
+    round_trip: Optional[Path] = None  # `s2a tasks round-trip`'s result for this split, if any
 
 
 def reported_splits(split: str) -> list[tuple[str, str]]:
@@ -174,7 +176,8 @@ def task_section(data_dir: Path, predictions_dir: Path, split: str = "test",
             continue
         rows = [score_task_model(predictions_dir, task_name, m, task_split, refs) for m in models]
         tables.append(TaskTable(task_name, task_split, len(refs), rows, dict(references.get(task_name) or {})))
-    return TaskSection(split, tables, missing, bool(references))
+    trip = round_trip_path(split, predictions_dir)
+    return TaskSection(split, tables, missing, bool(references), trip if trip.is_file() else None)
 
 
 # --- rendering -------------------------------------------------------------------------------
@@ -227,6 +230,14 @@ def render_task_section(s: TaskSection) -> str:
                 "per task, shown as a row marked \"different data, not comparable\".", ""]
     for t in s.tables:
         out += [f"### {t.title}", "", task_table(t), ""]
+    if s.round_trip is not None:
+        data, rounds = read_rounds(s.round_trip)
+        out += [f"### Round trip (d2a {data['split']}, {len(data['indices'])} paragraphs)", "",
+                f"The circle review's second reading (`s2a tasks round-trip`, {s.round_trip}): D2A "
+                f"({data['d2a']}) reads the paragraphs into actions, A2D ({data['a2d']}) writes them back as "
+                "paragraphs, D2A reads those, and so on; mean similarity ×100 of each round's actions to round 1's "
+                "and to the gold (silver labels), and how many answers equal the round before's.", "",
+                round_trip_table(rounds), ""]
     if s.missing:
         out += ["Not shown: " + "; ".join(s.missing) + ".", ""]
     return "\n".join(out)
