@@ -18,6 +18,7 @@ from pathlib import Path
 from s2a.atomic import atomic_path, atomic_write_text
 from s2a.evaluation.circle_review import sample_indices
 from s2a.evaluation.round_trip import RoundTrip, Translate, round_trip
+from s2a.formats.records import write_jsonl
 from s2a.formats.splits import read_lines
 from s2a.formats.tasks import task_dir
 from s2a.models.base import ActionModel
@@ -73,11 +74,8 @@ def write_round_trip(run: RoundTripRun, out: Path) -> tuple[Path, Path]:
     (per example: every round's description and actions), each written atomically."""
     examples = out.with_name(out.stem + ".rounds.jsonl")
     with atomic_path(examples) as tmp:
-        with tmp.open("w", encoding="utf-8") as f:
-            for k, index in enumerate(run.indices):
-                f.write(json.dumps({"line": index,
-                                    "descriptions": [r[k] for r in run.result.descriptions],
-                                    "actions": [r[k] for r in run.result.actions]}, ensure_ascii=False) + "\n")
+        write_jsonl(({"line": index, "descriptions": [r[k] for r in run.result.descriptions],
+                      "actions": [r[k] for r in run.result.actions]} for k, index in enumerate(run.indices)), tmp)
     summary = {"d2a": run.d2a, "a2d": run.a2d, "task": D2A_TASK, "split": run.split, "indices": run.indices,
                "seconds": round(run.seconds, 2), "examples": examples.name,
                "rounds": [asdict(r) for r in run.result.rounds]}

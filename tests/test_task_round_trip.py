@@ -13,6 +13,7 @@ from s2a.evaluation.task_report import render_task_section, task_section
 from s2a.formats.splits import read_lines
 from s2a.formats.tasks import task_dir
 from s2a.models import ModelPaths, task_model_class
+from s2a.models.base import ActionModel
 from s2a.paths import round_trip_path
 from s2a.task_round_trip import model_translator
 from task_data import task_lines
@@ -29,6 +30,10 @@ def a2d(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
                                        "--data-dir", str(data), "--work-dir", str(work)])
     assert result.exit_code == 0, result.output
     return data, work
+
+
+def _a2d_model(data: Path, work: Path) -> ActionModel:
+    return task_model_class("transformer")(ModelPaths(task_dir(data, "a2d"), work), profile="tiny", task="a2d")  # type: ignore[call-arg]
 
 
 def test_round_trip_command_writes_rounds_and_the_report_shows_them(a2d: tuple[Path, Path], tmp_path: Path) -> None:
@@ -51,7 +56,7 @@ def test_round_trip_command_writes_rounds_and_the_report_shows_them(a2d: tuple[P
         assert original == texts[e["line"]]
         assert e["actions"][0] == predict_line(original, "paragraph")[0]  # round 1: the extractor on the paragraph
         assert e["actions"][1] == predict_line(rewritten, "paragraph")[0]  # round 2: on the model's paragraph
-    model = task_model_class("transformer")(ModelPaths(task_dir(data, "a2d"), work), profile="tiny", task="a2d")  # type: ignore[call-arg]
+    model = _a2d_model(data, work)
     assert [e["descriptions"][1] for e in examples] == model_translator(model)([e["actions"][0] for e in examples])
 
     section = render_task_section(task_section(data, tmp_path / "predictions", "test"))
@@ -61,7 +66,7 @@ def test_round_trip_command_writes_rounds_and_the_report_shows_them(a2d: tuple[P
 
 def test_an_empty_line_is_not_sent_to_the_model(a2d: tuple[Path, Path]) -> None:
     data, work = a2d
-    model = task_model_class("transformer")(ModelPaths(task_dir(data, "a2d"), work), profile="tiny", task="a2d")  # type: ignore[call-arg]
+    model = _a2d_model(data, work)
     line = read_lines(task_dir(data, "a2d") / "src-test.txt")[0]
     out = model_translator(model)(["", line, " "])
     assert out[0] == "" and out[2] == "" and out[1] == model_translator(model)([line])[0]

@@ -100,9 +100,9 @@ def predict(model: str, task_name: str, data_dir: Path, work_dir: Path | None, p
 
 
 @tasks.command("round-trip")
-@click.option("--d2a", "d2a_model", default="rules", show_default=True,
-              help=f"What reads paragraphs into actions: rules (the extractor) or a task model family "
-                   f"({', '.join(sorted(TASK_REGISTRY))}) trained on the d2a task.")
+@click.option("--d2a", "d2a_model", type=click.Choice(["rules", *sorted(TASK_REGISTRY)]), default="rules",
+              show_default=True, help="What reads paragraphs into actions: rules (the extractor) or a task "
+                                      "model family trained on the d2a task.")
 @click.option("--a2d", "a2d_model", type=click.Choice(sorted(TASK_REGISTRY)), default="transformer", show_default=True,
               help="The task model family, trained on a2d, that writes actions back as paragraphs.")
 @click.option("--d2a-work-dir", type=click.Path(path_type=Path), default=None,
@@ -134,11 +134,9 @@ def round_trip(d2a_model: str, a2d_model: str, d2a_work_dir: Path | None, a2d_wo
 
     if d2a_model == RULES:
         to_actions, d2a_name = rules_translator(), RULES
-    elif d2a_model in TASK_REGISTRY:
+    else:
         d2a = _task_model(d2a_model, "d2a", data_dir, d2a_work_dir, profile, seed)
         to_actions, d2a_name = model_translator(d2a), str(d2a.paths.work_dir)
-    else:
-        raise click.BadParameter(f"{d2a_model!r}: rules or one of {sorted(TASK_REGISTRY)}", param_hint="--d2a")
     a2d = _task_model(a2d_model, "a2d", data_dir, a2d_work_dir, profile, seed)
     run = run_round_trip(data_dir, split, to_actions, model_translator(a2d), sample_size, seed, rounds,
                          (d2a_name, str(a2d.paths.work_dir)), progress=lambda line: click.echo(line, err=True))

@@ -24,9 +24,9 @@ from typing import Any, Optional
 
 from s2a.errors import S2AError
 from s2a.evaluation.chemactor_metrics import ChemActorScores, chemactor_scores
+from s2a.evaluation.round_trip import markdown_table as round_trip_table, read_rounds
 from s2a.formats.predictions import read_meta, read_top1
 from s2a.formats.tasks import read_task_pairs
-from s2a.evaluation.round_trip import markdown_table as round_trip_table, read_rounds
 from s2a.paths import round_trip_path, task_predictions_root, task_review_paths
 
 # The tasks of the section, in order; d2a-gold also on "all" (its 100 sentences, train and valid too).
