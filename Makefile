@@ -37,7 +37,7 @@ export PYTHONUNBUFFERED := 1
 
 .PHONY: FORCE help install data train-transformer train-bart nn random compare demo test bench \
         bench-data bench-models bench-decode bench-d2a train-llm select-ablation chemactor-ablation bench-chemactor bench-llm clean clean-data \
-        serve bench-serve browser bench-recipe bench-ranking tasks task-rules chemactor task-llm
+        serve bench-serve browser bench-recipe bench-ranking tasks task-rules chemactor task-llm review
 
 help:
 	@echo "make demo               install, build the data, train every model (cpu profile), compare (~30 min)"
@@ -45,6 +45,7 @@ help:
 	@echo "make data [SOURCE=...]  records -> data/processed (default: ORD USPTO slices from orderly 1.0.0), data report"
 	@echo "make tasks              ChemActor's tasks (d2a, d2a-sentence, r2d, a2d, d2a-gold) -> data/processed/tasks"
 	@echo "make chemactor          ChemActor's tasks: transformers for d2a-sentence (+ gold fine-tune), r2d, a2d; then compare"
+	@echo "make review             the LLM judge panel (circle review) on the S2A models' answers (REVIEW_SAMPLE=20)"
 	@echo "make task-llm           the LLM on d2a-sentence, fine-tuned on the gold sentences, scored on d2a-gold"
 	@echo "make task-rules         the rule-based extractor's answers to the D2A tasks -> predictions/tasks/<task>/rules"
 	@echo "make train-transformer | train-bart | nn | random   train + write predictions/<model>/test.txt"
@@ -118,7 +119,8 @@ task-rules: | $(INSTALLED)
 	else echo "d2a-gold skipped: no gold sample (../shared/data/paragraph2actions-sample)"; fi
 
 # ChemActor's tasks on the cpu profiles (issue 13): the task files, the rule baseline, a transformer
-# for d2a-sentence, fine-tuned on the gold training sentences when ../shared has them, one for r2d
+# for d2a-sentence, fine-tuned on the gold training sentences when ../shared has them (both gold rows
+# then reviewed by the default judge panel, configs/judges-default.yaml), one for r2d
 # and one for a2d, the round trip of the extractor and the a2d model (50 test paragraphs, 3 rounds);
 # `make compare` then shows the "ChemActor tasks" section. Training resumes and
 # is a no-op when finished, so re-running only predicts again.
@@ -129,7 +131,10 @@ chemactor: tasks task-rules
 	@if [ -f $(GOLD_TASK) ]; then \
 	  $(S2A) tasks train transformer --task d2a-gold --init-from models/tasks/d2a-sentence/transformer && \
 	  $(S2A) tasks predict transformer --task d2a-gold --split test && \
-	  $(S2A) tasks predict transformer --task d2a-gold --split all; \
+	  $(S2A) tasks predict transformer --task d2a-gold --split all && \
+	  $(S2A) llm-base >/dev/null && \
+	  $(S2A) review predictions/tasks/d2a-gold/rules/test.txt predictions/tasks/d2a-gold/transformer/test.txt \
+	    --references $(DATA)/tasks/d2a-gold/tgt-test.txt --out predictions/tasks/d2a-gold/test.review.json; \
 	else echo "d2a-gold skipped: no gold sample (../shared/data/paragraph2actions-sample)"; fi
 	$(S2A) tasks train transformer --task r2d
 	$(S2A) tasks predict transformer --task r2d --split test
@@ -137,6 +142,16 @@ chemactor: tasks task-rules
 	$(S2A) tasks predict transformer --task a2d --split test
 	$(S2A) tasks round-trip --d2a rules --a2d transformer --sample-size 50 --rounds 3
 	$(S2A) compare
+
+# The circle review's LLM panel (configs/judges-$(JUDGES).yaml; the default judge is the packaged
+# SmolLM2-135M, served by s2a itself) on the top-1 answers of the S2A models that have predictions.
+JUDGES        ?= default
+REVIEW_MODELS ?= $(MODELS_ALL)
+REVIEW_SAMPLE ?= 20
+review: | $(INSTALLED)
+	$(S2A) llm-base >/dev/null
+	$(S2A) review $(foreach m,$(REVIEW_MODELS),$(wildcard predictions/$(m)/test.txt)) \
+	  --judges $(JUDGES) --sample-size $(REVIEW_SAMPLE)
 
 # The LLM on the D2A tasks (configs/llm-text-cpu.yaml): d2a-sentence, then fine-tuned on the gold
 # training sentences; on a CPU only d2a-gold is decoded (an LLM's whole d2a-sentence test split

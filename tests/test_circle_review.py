@@ -21,7 +21,7 @@ from s2a.cli import main
 from s2a.errors import ConfigError, EndpointUnavailable, PredictionMismatch
 from s2a.evaluation.circle_review import (
     Judge, JudgeSettings, Judgment, PanelSettings, first_prompt, judges_from, load_panel_settings, parse_judgment,
-    UNREADABLE, review, revision_prompt, sample_indices,
+    LOCAL, UNREADABLE, review, revision_prompt, sample_indices,
 )
 from s2a.evaluation.round_trip import round_trip
 from s2a.formats.targets import similarity
@@ -80,6 +80,7 @@ def test_sample_is_seeded_and_in_order() -> None:
 def test_default_panel_settings() -> None:
     settings = load_panel_settings("default")
     assert settings.judges and settings.judges[0].name == "smollm2" and settings.rounds == 2
+    assert settings.judges[0].base_url == LOCAL  # offline: s2a serves it (s2a.local_server)
     assert settings.sample_size == 50 and settings.parse_retries == 2
 
 
@@ -207,7 +208,7 @@ def test_review_command_parses_retries_counts_and_records(llm_server: str, tiny_
     judges = tmp_path / "judges.yaml"
     judges.write_text(
         "judges:\n"
-        f"  - {{name: parrot, base_url: '{llm_server}', model: '{parrot}', max_tokens: 40, retries: 1, backoff: 0.1}}\n"
+        f"  - {{name: parrot, base_url: local, model: '{parrot}', max_tokens: 40, retries: 1, backoff: 0.1}}\n"
         f"  - {{name: noise, base_url: '{llm_server}', model: '{tiny_llama}', max_tokens: 12, retries: 1, backoff: 0.1}}\n"
         "rounds: 1\nsample_size: 2\nseed: 3\nparse_retries: 1\n", encoding="utf-8")
     (tmp_path / "model-a").mkdir()
@@ -238,6 +239,9 @@ def test_review_command_parses_retries_counts_and_records(llm_server: str, tiny_
         assert math.isclose(round_["mean"], 0.8) and round_["per_judge"] == {"parrot": 0.8, "noise": None}
         assert round_["spread"] is None  # one readable score per example: no agreement to measure
     assert summary["answers"] == "test.answers.jsonl" and summary["settings"]["rounds"] == 1
+    # the local judge had its own server, started for the review and stopped after it
+    assert [j["base_url"] for j in summary["settings"]["judges"]] == ["local", llm_server]
+    assert (tmp_path / "review" / "test.serve.log").is_file()
     assert model["requests"] == len(records) == 4 + 8 and model["seconds"] > 0
 
 

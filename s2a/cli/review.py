@@ -28,13 +28,15 @@ from s2a.paths import DATA_DIR, REPORTS_DIR
 def review(predictions: tuple[Path, ...], references: Optional[Path], data_dir: Path, split: str, judges: str,
            sample_size: Optional[int], rounds: Optional[int], seed: Optional[int], out: Optional[Path]) -> None:
     """Let a panel of LLM judges score PREDICTIONS (top-1 files, e.g. predictions/MODEL/test.txt; the
-    model is named by the folder) against the references, then revise over rounds.
+    model is named by the folder) against the references, then revise over rounds. Judges with
+    `base_url: local` (the default panel's) are served by a `transformers serve` that s2a starts for
+    the review and stops after it (its log beside the result, .serve.log).
 
     \b
     s2a review predictions/transformer/test.txt predictions/llm/test.txt --sample-size 20
     """
     from s2a.evaluation.circle_review import judges_from, load_panel_settings, markdown_table, review as run
-    from s2a.evaluation.circle_review import write_review
+    from s2a.evaluation.circle_review import served, write_review
     from s2a.errors import PredictionMismatch
     from s2a.formats.predictions import read_top1
     from s2a.formats.splits import read_lines
@@ -50,8 +52,10 @@ def review(predictions: tuple[Path, ...], references: Optional[Path], data_dir: 
     for (name, lines), path in zip(preds.items(), predictions):
         if len(lines) != len(refs):
             raise PredictionMismatch("predictions", len(refs), len(lines), str(path))
-    reviews, records = run(preds, refs, judges_from(settings), settings)
-    result, answers = write_review(reviews, records, settings, out or REPORTS_DIR / "circle-review" / f"{split}.json")
+    out = out or REPORTS_DIR / "circle-review" / f"{split}.json"
+    with served(settings, out.with_name(out.stem + ".serve.log")) as live:
+        reviews, records = run(preds, refs, judges_from(live), live)
+    result, answers = write_review(reviews, records, settings, out)
     click.echo(markdown_table(reviews))
     click.echo(f"review: {result}\nanswers: {answers}")
 

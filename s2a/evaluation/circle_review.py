@@ -31,16 +31,20 @@ import random
 import re
 import statistics
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import asdict, dataclass, field
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any, Optional
+
+from tqdm import tqdm
 
 from s2a import config
 from s2a.atomic import atomic_path
 from s2a.chat import ChatClient, ChatEndpoint, Message
 from s2a.errors import ConfigError, PredictionMismatch
+from s2a.local_server import transformers_serve
 
 # --- settings ---------------------------------------------------------------------------------------
 
@@ -163,6 +167,21 @@ class Judge:
     complete: Complete
 
 
+LOCAL = "local"  # a judge's base_url: s2a starts `transformers serve` for the review (s2a.local_server)
+
+
+@contextmanager
+def served(settings: PanelSettings, log_path: Path) -> Iterator[PanelSettings]:
+    """The settings with every `base_url: local` judge pointed at one `transformers serve` started
+    for the block (its log at `log_path`) and stopped after it; unchanged when no judge is local."""
+    if not any(j.base_url == LOCAL for j in settings.judges):
+        yield settings
+        return
+    with transformers_serve(log_path) as url:
+        judges = [replace(j, base_url=url) if j.base_url == LOCAL else j for j in settings.judges]
+        yield replace(settings, judges=judges)
+
+
 def judges_from(settings: PanelSettings) -> list[Judge]:
     """One chat client per configured judge (streaming, connection retries: s2a.chat)."""
     return [Judge(j.name, ChatClient(j.endpoint()).complete) for j in settings.judges]
@@ -258,8 +277,14 @@ def review_model(model: str, predictions: Sequence[str], references: Sequence[st
     if len(predictions) != len(references):
         raise PredictionMismatch(f"predictions of {model}", len(references), len(predictions))
     start = time.perf_counter()
-    with ThreadPoolExecutor(max_workers=settings.max_workers) as pool:
-        examples = list(pool.map(lambda i: _review_example(predictions[i], references[i], judges, settings), indices))
+    with ThreadPoolExecutor(max_workers=settings.max_workers) as pool, \
+            tqdm(total=len(indices), desc=f"review {model}", unit="example") as bar:
+        def one(i: int) -> list[list[Judgment]]:
+            rounds = _review_example(predictions[i], references[i], judges, settings)
+            bar.update()
+            return rounds
+
+        examples = list(pool.map(one, indices))
     seconds = time.perf_counter() - start
     records = [
         {"model": model, "index": index, "round": r, "judge": judgment.judge, "attempt": attempt,
