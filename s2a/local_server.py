@@ -7,6 +7,7 @@ server and its math run on one thread: with the default threading, requests were
 """
 from __future__ import annotations
 
+import ctypes
 import logging
 import os
 import shutil
@@ -26,6 +27,7 @@ from s2a.errors import EndpointUnavailable, ExternalToolFailed, MissingArtifact
 log = logging.getLogger(__name__)
 
 STARTUP_S = 180.0
+PR_SET_PDEATHSIG = 1  # prctl(2)
 SINGLE_THREAD = {"OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "HF_HUB_OFFLINE": "1",
                  "TRANSFORMERS_OFFLINE": "1", "TOKENIZERS_PARALLELISM": "false"}
 
@@ -45,6 +47,15 @@ def serve_available() -> bool:
     except ImportError:
         return False
     return bool(serve_dependencies_available)
+
+
+def _die_with_parent() -> None:
+    """In the child before exec (Linux): SIGTERM it when s2a dies, even by a signal that skips the
+    clean-up below (a killed review would otherwise leave a server holding the cores)."""
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+    except (OSError, AttributeError):  # not Linux: the context manager's clean-up still stops it
+        pass
 
 
 def free_port() -> int:
@@ -75,6 +86,7 @@ def transformers_serve(log_path: Path, startup_s: float = STARTUP_S) -> Iterator
             [executable, "serve", "--host", "127.0.0.1", "--port", str(port), "--device", "cpu",
              "--dtype", "float32", "--log_level", "warning"],
             stdout=out, stderr=subprocess.STDOUT, env={**os.environ, **SINGLE_THREAD}, start_new_session=True,
+            preexec_fn=_die_with_parent,
         )
     url = f"http://127.0.0.1:{port}/v1"
     log.info("started transformers serve at %s (log: %s)", url, log_path)
