@@ -28,8 +28,9 @@ log = logging.getLogger(__name__)
 
 STARTUP_S = 180.0
 PR_SET_PDEATHSIG = 1  # prctl(2)
-SINGLE_THREAD = {"OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "HF_HUB_OFFLINE": "1",
-                 "TRANSFORMERS_OFFLINE": "1", "TOKENIZERS_PARALLELISM": "false"}
+SERVER_ENV = {  # one thread (see above), never a model hub
+    "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1",
+    "TOKENIZERS_PARALLELISM": "false"}
 
 
 def serve_executable() -> Optional[str]:
@@ -77,7 +78,7 @@ def transformers_serve(log_path: Path, startup_s: float = STARTUP_S) -> Iterator
     """The base URL (`http://127.0.0.1:PORT/v1`) of a `transformers serve` started for the block;
     its whole process group is stopped on exit. Its output goes to `log_path`."""
     executable = serve_executable()
-    if executable is None or not serve_available():
+    if executable is None or not serve_available():  # the command, then its extra dependencies
         raise MissingArtifact("transformers serve", "not installed (transformers[serving]); `make install` installs it")
     port = free_port()
     log_path.parent.mkdir(parents=True, exist_ok=True)
@@ -85,7 +86,7 @@ def transformers_serve(log_path: Path, startup_s: float = STARTUP_S) -> Iterator
         proc = subprocess.Popen(
             [executable, "serve", "--host", "127.0.0.1", "--port", str(port), "--device", "cpu",
              "--dtype", "float32", "--log_level", "warning"],
-            stdout=out, stderr=subprocess.STDOUT, env={**os.environ, **SINGLE_THREAD}, start_new_session=True,
+            stdout=out, stderr=subprocess.STDOUT, env={**os.environ, **SERVER_ENV}, start_new_session=True,
             preexec_fn=_die_with_parent,
         )
     url = f"http://127.0.0.1:{port}/v1"
@@ -106,14 +107,12 @@ def transformers_serve(log_path: Path, startup_s: float = STARTUP_S) -> Iterator
 
 def _stop(proc: subprocess.Popen[bytes]) -> None:
     """SIGTERM to the server's own process group (start_new_session), SIGKILL after 10 s."""
-    for sig in (signal.SIGTERM, signal.SIGKILL):
-        try:
-            os.killpg(proc.pid, sig)
-        except ProcessLookupError:  # the group is gone already
-            break
-        try:
-            proc.wait(timeout=10)
-            break
-        except subprocess.TimeoutExpired:
-            continue
-    proc.wait(timeout=10)
+    try:
+        os.killpg(proc.pid, signal.SIGTERM)
+    except ProcessLookupError:  # the group is gone already (a server that exited at start)
+        pass
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=10)
