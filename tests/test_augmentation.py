@@ -9,7 +9,8 @@ from s2a.formats.reaction import canonical_molecule
 from s2a.formats.splits import read_lines
 from s2a.formats.targets import positional_tokens, reaction_counts
 from s2a.formats.tokenization import detokenize_smiles
-from s2a.models.augmentation import STAMP, AugmentationSettings, augmented, write_augmented
+from s2a.formats.distributions import action_types
+from s2a.models.augmentation import STAMP, AugmentationSettings, augment_split, augmented, rare_types, write_augmented
 from s2a.models.transformer_profile import load_settings
 from sample import SAMPLE
 
@@ -69,3 +70,16 @@ def test_settings_are_checked(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="cannot be combined"):
         load_settings("tiny", {"augmentation": {"copies": 1}, "retrieval": {}})
     assert load_settings("tiny", {"augmentation": {"copies": 4}}).augmentation == AugmentationSettings(copies=4)
+
+
+def test_rare_below_copies_only_the_reactions_with_a_rare_action_type() -> None:
+    src, tgt = read_lines(SAMPLE / "src-train.txt"), read_lines(SAMPLE / "tgt-train.txt")
+    rare = rare_types(tgt, 0.01)
+    assert rare and "ADD" not in rare
+    with_rare = [t for t in tgt if rare.intersection(action_types(t))]
+    assert 0 < len(with_rare) < len(tgt)
+    new_src, new_tgt = augment_split(src, tgt, AugmentationSettings(copies=2, rare_below=0.01))
+    assert len(new_src) == len(new_tgt) == len(tgt) + 2 * len(with_rare)
+    assert all(rare.intersection(action_types(t)) for t in new_tgt[len(tgt):])
+    with pytest.raises(ValueError, match="rare_below"):
+        AugmentationSettings(rare_below=1.0)

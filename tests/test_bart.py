@@ -1,6 +1,7 @@
 """The BART family end to end on a tiny real run (fixture lines from the Smiles2Actions sample)."""
 from __future__ import annotations
 
+import dataclasses
 import re
 import shutil
 from pathlib import Path
@@ -9,6 +10,7 @@ import pytest
 
 from s2a.errors import ConfigError, MissingArtifact, StaleArtifact
 from s2a.models import model_class
+from s2a.models.augmentation import AugmentationSettings, augment_split
 from s2a.models.bart import BartConfig, BartModel, load_config
 from s2a.models.base import ModelPaths
 from s2a.models.fairseq_checkpoint import checkpoint_num_updates, import_fairseq, load_checkpoint_state
@@ -188,6 +190,21 @@ def test_other_data_in_a_trained_folder_is_refused(trained: BartModel, tmp_path:
     model = BartModel(ModelPaths(data_dir=data, work_dir=trained.paths.work_dir), profile="tiny")
     with pytest.raises(StaleArtifact):
         model.train()
+
+
+@slow
+def test_augmentation_changes_the_training_data(trained: BartModel, tmp_path: Path) -> None:
+    config = dataclasses.replace(trained.config, augmentation=AugmentationSettings(copies=2, rare_below=0.05))
+    model = BartModel(ModelPaths(data_dir=FIXTURES, work_dir=trained.paths.work_dir), profile="tiny", config=config)
+    with pytest.raises(StaleArtifact):  # the folder's model was trained without the copies
+        model.train()
+    fresh = BartModel(ModelPaths(data_dir=FIXTURES, work_dir=tmp_path / "w"), profile="tiny", config=config)
+    fresh._prepare_data()  # binarises what fairseq-train will read
+    tgt = _lines("tgt-train.txt")
+    binarised = (fresh.text_dir / "train.tgt").read_text(encoding="utf-8").splitlines()
+    assert binarised == augment_split(_lines("src-train.txt"), tgt, config.augmentation)[1]
+    assert len(tgt) < len(binarised) < 3 * len(tgt)
+    assert fresh.describe()["augmentation"]["copies"] == 2
 
 
 @pytest.mark.parametrize("profile", ["tiny", "cpu", "paper"])

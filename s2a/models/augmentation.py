@@ -4,18 +4,24 @@ the target's `$k$` tokens renumbered to the new order (`$-k$`, the products, kee
 not shuffled). Smiles2Actions' Supplementary Note 3 studies this shuffling; the source side then
 stops telling the model which precursor comes first, so it must read the molecules.
 
+`rare_below` (a share, e.g. 0.01) gives copies only to the reactions whose sequence has an action
+type that makes up less than that share of the training split's actions (MAKESOLUTION, TRITURATE,
+QUENCH, ...): an oversampling of what a short run otherwise never learns to write.
+
 Validation and test splits are never augmented. Seeded: the same settings give the same files.
 """
 from __future__ import annotations
 
 import random
 import re
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from s2a.atomic import atomic_write_text
 from s2a.errors import DataError
+from s2a.formats.distributions import action_types
 from s2a.formats.splits import read_lines
 from s2a.formats.targets import POSITIONAL_TOKEN
 from s2a.formats.tokenization import detokenize_smiles, tokenize_smiles
@@ -31,10 +37,14 @@ class AugmentationSettings:
     shuffle: bool = True
     randomise: bool = True
     seed: int = 0
+    rare_below: float = 0.0  # > 0: copy only reactions with an action type rarer than this share
+
 
     def __post_init__(self) -> None:
         if self.copies < 1:
             raise ValueError(f"copies must be >= 1, got {self.copies}")
+        if not 0 <= self.rare_below < 1:
+            raise ValueError(f"rare_below must be a share in [0, 1), got {self.rare_below}")
         if not (self.shuffle or self.randomise):
             raise ValueError("shuffle and randomise are both off: the copies would equal the original")
 
@@ -77,14 +87,26 @@ def augmented(src: str, tgt: str, rng: random.Random, settings: AugmentationSett
     return tokenize_smiles(reaction), POSITIONAL_TOKEN.sub(renumber, tgt)
 
 
+def rare_types(tgt: Sequence[str], below: float) -> set[str]:
+    """The action types that make up less than `below` of all the actions of `tgt`."""
+    counts = Counter(t for line in tgt for t in action_types(line))
+    total = sum(counts.values())
+    return {t for t, n in counts.items() if n < below * total}
+
+
 def augment_split(src: Sequence[str], tgt: Sequence[str], settings: AugmentationSettings) -> tuple[list[str], list[str]]:
-    """The original pairs followed by `copies` augmented copies of each, in a seeded order."""
+    """The original pairs followed by `copies` augmented copies of each (of each with a rare action
+    type, when `rare_below` is set), in a seeded order."""
     if len(src) != len(tgt):
         raise DataError("training split", f"{len(src)} source lines but {len(tgt)} targets")
     rng = random.Random(settings.seed)
     out_src, out_tgt = list(src), list(tgt)
+    pairs = list(zip(src, tgt))
+    if settings.rare_below:
+        rare = rare_types(tgt, settings.rare_below)
+        pairs = [(s, t) for s, t in pairs if rare.intersection(action_types(t))]
     for _ in range(settings.copies):
-        for s, t in zip(src, tgt):
+        for s, t in pairs:
             a, b = augmented(s, t, rng, settings)
             out_src.append(a)
             out_tgt.append(b)

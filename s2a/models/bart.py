@@ -17,7 +17,7 @@ import logging
 import shutil
 import sys
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Optional
 
@@ -27,6 +27,7 @@ from s2a.formats import learning_curve as curve
 from s2a.formats.targets import Counts
 from s2a.external import run_logged, tool_env
 from s2a.freshness import Stamp, digest_files
+from s2a.models.augmentation import AugmentationSettings
 from s2a.models.base import ActionModel, Hypothesis, ModelPaths
 from s2a.models.fairseq_options import merge, to_argv
 from s2a.models.ranking import Ranking
@@ -80,6 +81,7 @@ class _BartFile:
     checkpoint: str = "checkpoint_last.pt"
     threads: int = 2
     ranking: Optional[Ranking] = None
+    augmentation: Optional[AugmentationSettings] = None
 
 
 @dataclass(frozen=True)
@@ -98,6 +100,7 @@ class BartConfig:
     threads: int = 2
     engine: str = "fairseq"  # or "ctranslate2": same n-best lists, decoded many times faster
     ranking: Optional[Ranking] = None  # re-ranking of a wider n-best (s2a.models.ranking); None: decoder order
+    augmentation: Optional[AugmentationSettings] = None  # of the training split (s2a.models.augmentation)
 
     @property
     def decode_lenpen(self) -> float:
@@ -117,7 +120,7 @@ class BartConfig:
         g = f.generate
         return cls(profile=profile, train=f.train, preprocess=f.preprocess, beam=g.beam, max_len_a=g.max_len_a,
                    max_len_b=g.max_len_b, batch_size=g.batch_size, lenpen=g.lenpen, checkpoint=f.checkpoint,
-                   threads=f.threads, engine=g.engine, ranking=f.ranking)
+                   threads=f.threads, engine=g.engine, ranking=f.ranking, augmentation=f.augmentation)
 
     def with_train(self, **options: Any) -> "BartConfig":
         """A copy with some fairseq-train options replaced (keys with '_' or '-')."""
@@ -254,8 +257,18 @@ class BartModel(ActionModel):
         logger.info("running fairseq-%s (log: %s)", tool, log)
         return run_logged(f"fairseq-{tool}", cmd, log, tool_env(max(1, self.config.threads)), **progress)
 
+    def _training_data_dir(self) -> Path:
+        """The processed splits, or (with `augmentation:`) their copy with an augmented training split."""
+        if self.config.augmentation is None:
+            return self.paths.data_dir
+        from s2a.models.augmentation import write_augmented
+
+        return write_augmented(self.paths.data_dir, self.paths.work_dir / "data", self.config.augmentation)
+
     def _prepare_data(self) -> None:
-        inputs = {"data": digest_files(self._split_files())}
+        inputs: dict[str, Any] = {"data": digest_files(self._split_files())}
+        if self.config.augmentation:  # (absent otherwise: folders binarised before augmentation stay valid)
+            inputs["augmentation"] = asdict(self.config.augmentation)
         stamp = Stamp(self.bin_dir / DONE_MARKER)
         if stamp.matches(inputs):
             return
@@ -263,9 +276,10 @@ class BartModel(ActionModel):
             raise StaleArtifact(str(self.paths.work_dir), "holds a model trained on other data; delete this folder to retrain")
         shutil.rmtree(self.bin_dir, ignore_errors=True)
         self.text_dir.mkdir(parents=True, exist_ok=True)
+        data_dir = self._training_data_dir()
         for split in SPLITS:
             for lang in LANGS:
-                shutil.copyfile(self.paths.data_dir / f"{lang}-{split}.txt", self.text_dir / f"{split}.{lang}")
+                shutil.copyfile(data_dir / f"{lang}-{split}.txt", self.text_dir / f"{split}.{lang}")
         self._run_tool("preprocess", self.preprocess_argv(), self.paths.work_dir / "preprocess.log")
         stamp.write(inputs)
 
@@ -294,6 +308,10 @@ class BartModel(ActionModel):
         Stamp(self.checkpoint_dir / DONE_MARKER).write({"argv": argv})
         self._loaded = None
         self.update_learning_curve()
+
+    def describe(self) -> dict[str, Any]:
+        augmentation = {"augmentation": asdict(self.config.augmentation)} if self.config.augmentation else {}
+        return {**super().describe(), **augmentation}
 
     # ---- prediction -------------------------------------------------------------------------
     def export_ctranslate2(self) -> Path:
