@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+from dataclasses import asdict
 import statistics
 import sys
 import time
@@ -31,32 +32,48 @@ from s2a.models.augmentation import AugmentationSettings  # noqa: E402
 from s2a.models.base import ActionModel, ModelPaths  # noqa: E402
 from s2a.models.transformer import TransformerModel  # noqa: E402
 
-# lever -> overrides of the profile (same shape as its YAML)
+# lever -> overrides of the profile (same shape as its YAML). Every lever but `baseline` starts from
+# the cpu profile as it was before 2026-12-05 (BEFORE: 1,600 steps, no augmentation), so that a
+# lever's name keeps its meaning when the profile changes; `augmentation:` is spelled out whole
+# (a mapping would merge into the profile's own).
+BEFORE: dict[str, Any] = {"augmentation": None, "onmt": {"train_steps": 1600}}
+
+
+def _on(base: dict[str, Any], **top: Any) -> dict[str, Any]:
+    """`top` over `base`, the `onmt:` mappings merged; `augmentation:` given whole."""
+    out = {**base, **top, "onmt": {**base.get("onmt", {}), **top.get("onmt", {})}}
+    if top.get("augmentation"):
+        out["augmentation"] = {**asdict(AugmentationSettings()), **top["augmentation"]}
+    return out
+
+
 LEVERS: dict[str, dict[str, Any]] = {
-    "baseline": {},
-    "retrieval": {"retrieval": {}},
-    "steps x2": {"onmt": {"train_steps": 3200}},
-    "dropout 0.1": {"onmt": {"dropout": [0.1], "attention_dropout": [0.1]}},
-    "dropout 0.3": {"onmt": {"dropout": [0.3], "attention_dropout": [0.3]}},
-    "label smoothing 0.1": {"onmt": {"label_smoothing": 0.1}},
-    "width 384": {"onmt": {"hidden_size": 384, "word_vec_size": 384}},
-    "retrieval + steps x2": {"retrieval": {}, "onmt": {"train_steps": 3200}},
+    "baseline": {},  # the profile as it is
+    "before": BEFORE,
+    "retrieval": _on(BEFORE, retrieval={}),
+    "steps x2": _on(BEFORE, onmt={"train_steps": 3200}),
+    "dropout 0.1": _on(BEFORE, onmt={"dropout": [0.1], "attention_dropout": [0.1]}),
+    "dropout 0.3": _on(BEFORE, onmt={"dropout": [0.3], "attention_dropout": [0.3]}),
+    "label smoothing 0.1": _on(BEFORE, onmt={"label_smoothing": 0.1}),
+    "width 384": _on(BEFORE, onmt={"hidden_size": 384, "word_vec_size": 384}),
+    "retrieval + steps x2": _on(BEFORE, retrieval={}, onmt={"train_steps": 3200}),
     # the text tasks' lever (configs/transformer-text-cpu.yaml): a lower peak and no dropout
-    "lr 0.5 dropout 0": {"onmt": {"learning_rate": 0.5, "dropout": [0.0], "attention_dropout": [0.0]}},
-    "lr 0.5": {"onmt": {"learning_rate": 0.5}},
-    "lr 1.0 dropout 0.1": {"onmt": {"learning_rate": 1.0, "dropout": [0.1], "attention_dropout": [0.1]}},  # cpu until 2026-12-02
-    "retrieval + lr 0.5 dropout 0": {"retrieval": {},
-                                      "onmt": {"learning_rate": 0.5, "dropout": [0.0], "attention_dropout": [0.0]}},
-    "augment x2": {"augmentation": {"copies": 2}},
-    "augment x4": {"augmentation": {"copies": 4}},
-    "augment x4 + steps x2": {"augmentation": {"copies": 4}, "onmt": {"train_steps": 3200}},
-    "augment x4, shuffle only": {"augmentation": {"copies": 4, "randomise": False}},
-    "augment x9 + steps x8": {"augmentation": {"copies": 9}, "onmt": {"train_steps": 12800}},
+    "lr 0.5 dropout 0": _on(BEFORE, onmt={"learning_rate": 0.5, "dropout": [0.0], "attention_dropout": [0.0]}),
+    "lr 0.5": _on(BEFORE, onmt={"learning_rate": 0.5}),
+    "lr 1.0 dropout 0.1": _on(BEFORE, onmt={"learning_rate": 1.0, "dropout": [0.1],
+                                            "attention_dropout": [0.1]}),  # cpu until 2026-12-02
+    "retrieval + lr 0.5 dropout 0": _on(BEFORE, retrieval={},
+                                        onmt={"learning_rate": 0.5, "dropout": [0.0], "attention_dropout": [0.0]}),
+    "augment x2": _on(BEFORE, augmentation={"copies": 2}),
+    "augment x4": _on(BEFORE, augmentation={"copies": 4}),
+    "augment x4 + steps x2": _on(BEFORE, augmentation={"copies": 4}, onmt={"train_steps": 3200}),
+    "augment x4, shuffle only": _on(BEFORE, augmentation={"copies": 4, "randomise": False}),
+    "augment x9 + steps x8": _on(BEFORE, augmentation={"copies": 9}, onmt={"train_steps": 12800}),
     # oversampling: augmented copies of the reactions with an action type < 1 % of the training actions
-    "rare x2": {"augmentation": {"copies": 2, "rare_below": 0.01}},
-    "rare x2 + steps 2400": {"augmentation": {"copies": 2, "rare_below": 0.01}, "onmt": {"train_steps": 2400}},
-    "rare x4": {"augmentation": {"copies": 4, "rare_below": 0.01}},
-    "steps 2400": {"onmt": {"train_steps": 2400}},
+    "rare x2": _on(BEFORE, augmentation={"copies": 2, "rare_below": 0.01}),
+    "rare x2 + steps 2400": _on(BEFORE, augmentation={"copies": 2, "rare_below": 0.01}, onmt={"train_steps": 2400}),
+    "rare x4": _on(BEFORE, augmentation={"copies": 4, "rare_below": 0.01}),
+    "steps 2400": _on(BEFORE, onmt={"train_steps": 2400}),  # the chosen recipe's nearest rival
 }
 
 # BART lever -> fairseq-train options replacing the profile's (configs/bart-<profile>.yaml)
