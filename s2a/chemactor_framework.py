@@ -4,7 +4,9 @@
    `split_seed`) and the withheld rest, whose own procedure text and actions are never used.
 2. Describe: an R2D task model trained on the seed's (reaction, procedure) pairs only writes
    `descriptions_per_reaction` descriptions of each withheld reaction (its beam's n-best); or a file
-   written by anything else (an endpoint, another R2D family) is read instead.
+   written by anything else (an endpoint, another R2D family) is read instead. With `placeholders`
+   (default) the describer sees the seed's procedures with `$k$` where they name the reaction's own
+   compounds (CompoundPlaceholders), and its descriptions get the withheld reaction's names back.
 3. Act: the D2A step turns each description into actions — the rule-based extractor by default
    (preprocessing.text_actions: it made our silver labels), or a D2A task model trained on the seed's
    paragraphs — and the data pipeline's own standardisation (preprocessing.standardise.
@@ -39,11 +41,14 @@ another work dir. Adding seeds only trains the new seeds' arms.
 Checked on the real training split (2026-12-02, seed fraction 25 %): each of the 2,334 withheld
 reactions' own procedure maps back to exactly its own training target, while a random seed
 reaction's procedure given as the description maps for 8 of the 2,334 (2,319 unmapped names): the
-mapping needs the reaction's own compound names, which a describer must therefore write.
+mapping needs the reaction's own compound names, which a describer must therefore write. The R2D
+transformer cannot spell them from SMILES: on raw procedures 18 of its 7,002 descriptions mapped;
+with placeholders 598 (2026-12-05; most of the rest leave a compound of the equation unnamed).
 """
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
@@ -79,6 +84,7 @@ NO_RECORD = "record not in the sources (no compound names)"
 REACTION_CHANGED = "reaction does not give its training line back"
 SEPARATOR = "an action's text contains ';'"
 EMPTY_D2A = "the D2A model gave no actions"
+PLACEHOLDER = re.compile(r"\$-?[1-9][0-9]*\$")  # a positional token in a description
 
 
 @dataclass(frozen=True)
@@ -89,6 +95,7 @@ class FrameworkSettings:
     describer: str = "transformer"  # an R2D family of s2a.models.TASK_REGISTRY
     describer_profile: str = "cpu"
     descriptions_per_reaction: int = 3
+    placeholders: bool = True  # the describer writes `$k$` for the reaction's compounds (CompoundPlaceholders)
     descriptions_file: Optional[str] = None  # instead of the describer
     d2a: str = RULES  # or a D2A family of s2a.models.TASK_REGISTRY
     d2a_profile: str = "cpu"
@@ -231,18 +238,30 @@ def _task_model(name: str, task: str, data: Path, work: Path, profile: str, seed
 
 
 def describe_with_model(rows: Sequence[dict[str, Any]], valid_rows: Sequence[dict[str, Any]], seed: Sequence[int],
-                        withheld: Sequence[int], work_root: Path, settings: FrameworkSettings) -> list[list[str]]:
+                        withheld: Sequence[int], work_root: Path, settings: FrameworkSettings,
+                        placeholders: Optional[dict[str, CompoundPlaceholders]] = None) -> list[list[str]]:
     """Step 2 with the describer: trained on the seed's (reaction, procedure) pairs only (the r2d
-    task's format, s2a.formats.tasks), then its n-best descriptions of every withheld reaction."""
+    task's format, s2a.formats.tasks), then its n-best descriptions of every withheld reaction.
+    With `placeholders` (record id -> CompoundPlaceholders) the seed's procedures are shown with
+    `$k$` in place of the names of the reaction's own compounds, and each description gets the
+    withheld reaction's names back (a `$k$` without a name stays: the mapping reads it as itself)."""
+    def text(row: dict[str, Any]) -> str:
+        procedure = one_line(row.get("procedure") or "")
+        known = placeholders.get(str(row.get("id"))) if placeholders is not None else None
+        return known.hide(procedure) if known else procedure
+
     folder = work_root / GENERATION / "r2d"
     for split, chosen in (("train", [rows[i] for i in seed]), ("valid", valid_rows)):
-        _write_pairs(folder / "data", split, [(one_line(r["src"]), one_line(r.get("procedure") or ""))
-                                              for r in chosen if one_line(r.get("procedure") or "")])
+        _write_pairs(folder / "data", split, [(one_line(r["src"]), text(r)) for r in chosen if text(r)])
     family = _task_model(settings.describer, "r2d", folder / "data", folder / "model", settings.describer_profile,
                          settings.split_seed)
     family.train()
-    return _predict_cached(family, [rows[i]["src"] for i in withheld], settings.descriptions_per_reaction,
-                           work_root / GENERATION / "descriptions", "withheld")
+    written = _predict_cached(family, [rows[i]["src"] for i in withheld], settings.descriptions_per_reaction,
+                              work_root / GENERATION / "descriptions", "withheld")
+    if placeholders is None:
+        return written
+    fill = [placeholders.get(str(rows[i].get("id"))) for i in withheld]
+    return [[f.fill(d) if f else d for d in ds] for f, ds in zip(fill, written, strict=True)]
 
 
 def read_descriptions(path: Path, n_train: int, withheld: Sequence[int]) -> list[list[str]]:
@@ -333,6 +352,53 @@ class TargetMapper:
         if result.reaction.tokens != row["src"]:
             raise Failure(REACTION_CHANGED, result.reaction.smiles)
         return tgt
+
+
+class CompoundPlaceholders:
+    """A record's compound names <-> the positional tokens of its reaction (`$2$`, `$-1$`), found by
+    the pipeline's own name mapping (preprocessing.compounds.CompoundMapper). A sequence model
+    cannot spell a molecule's name from its SMILES (an R2D transformer trained on the seed invented
+    names, and 6,898 of 7,002 descriptions failed to map: README), but it can learn to write `$k$`
+    where the procedure names the reaction's k-th compound, as the S2A targets do."""
+
+    def __init__(self, row: dict[str, Any], names: Sequence[tuple[str, str]], reagents: Any) -> None:
+        from preprocessing.compounds import CompoundMapper
+        from preprocessing.ranges import COMPOUND_TOKEN
+        from preprocessing.reasons import Dropped
+        from s2a.formats.reaction import canonical_reaction
+
+        mapper = CompoundMapper(canonical_reaction(row.get("original_reaction_smiles") or row["reaction_smiles"]),
+                                names, reagents)
+        self.token_of: dict[str, str] = {}  # name as the record writes it -> token
+        for name, _ in names:
+            try:
+                token = mapper.map(name)
+            except Dropped:
+                continue
+            if name.strip() and COMPOUND_TOKEN.match(token):
+                self.token_of.setdefault(name.strip(), token)
+        self.name_of: dict[str, str] = {}
+        for name, token in self.token_of.items():
+            self.name_of.setdefault(token, name)
+        longest = sorted(self.token_of, key=len, reverse=True)
+        self._names = re.compile("|".join(rf"(?<![\w-]){re.escape(n)}(?![\w-])" for n in longest),
+                                 re.IGNORECASE) if longest else None
+        self._lower = {n.lower(): t for n, t in self.token_of.items()}
+
+    def hide(self, text: str) -> str:
+        """Every name of the reaction's own compounds in `text` -> its token."""
+        return self._names.sub(lambda m: self._lower[m.group(0).lower()], text) if self._names else text
+
+    def fill(self, text: str) -> str:
+        """Every token in `text` that this reaction has a name for -> that name."""
+        return PLACEHOLDER.sub(lambda m: self.name_of.get(m.group(0), m.group(0)), text)
+
+
+def placeholders_for(rows: Iterable[dict[str, Any]], names: dict[str, list[tuple[str, str]]],
+                     reagents: Any) -> dict[str, CompoundPlaceholders]:
+    """CompoundPlaceholders of every row whose record's names are known, by record id."""
+    return {str(r.get("id")): CompoundPlaceholders(r, names[str(r.get("id"))], reagents)
+            for r in rows if str(r.get("id")) in names}
 
 
 def _d2a_actions(descriptions: list[list[str]], rows: Sequence[dict[str, Any]], valid_rows: Sequence[dict[str, Any]],
@@ -450,14 +516,20 @@ def run_framework(data_dir: Path, work_root: Path, settings: FrameworkSettings =
     rows = split_rows(data_dir, "train")
     valid_rows = list(read_jsonl(data_dir / "valid.jsonl"))
     seed, withheld = write_split(data_dir, work_root, settings)
+    record_paths = [Path(p) for p in settings.records] or default_record_paths(data_dir)
+    described = not settings.descriptions_file and settings.placeholders
+    wanted = [rows[i] for i in withheld] + ([rows[i] for i in seed] + valid_rows if described else [])
+    names = load_names(record_paths, {str(r.get("id")) for r in wanted})
     if settings.descriptions_file:
         descriptions = read_descriptions(Path(settings.descriptions_file), len(rows), withheld)
         describer = f"file {settings.descriptions_file}"
     else:
-        descriptions = describe_with_model(rows, valid_rows, seed, withheld, work_root, settings)
-        describer = f"{settings.describer} ({settings.describer_profile} profile, r2d trained on the seed)"
-    record_paths = [Path(p) for p in settings.records] or default_record_paths(data_dir)
-    names = load_names(record_paths, {str(rows[i].get("id")) for i in withheld})
+        from preprocessing.standardise import CommonReagents
+
+        shown = placeholders_for(wanted, names, CommonReagents.load(None)) if described else None
+        descriptions = describe_with_model(rows, valid_rows, seed, withheld, work_root, settings, shown)
+        describer = (f"{settings.describer} ({settings.describer_profile} profile, r2d trained on the seed"
+                     f"{', compounds as $k$' if described else ''})")
     d2a = None if settings.d2a == RULES else _d2a_actions(descriptions, rows, valid_rows, seed, work_root, settings)
     d2a_name = ("rule-based extractor" if d2a is None
                 else f"{settings.d2a} ({settings.d2a_profile} profile, d2a trained on the seed)")

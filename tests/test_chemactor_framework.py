@@ -20,9 +20,12 @@ from click.testing import CliRunner
 from s2a.chemactor_framework import (
     ARMS,
     EMPTY_DESCRIPTION,
+    Failure,
+    PLACEHOLDER,
     FrameworkSettings,
     TargetMapper,
     load_names,
+    placeholders_for,
     read_descriptions,
     run_framework,
     seed_split,
@@ -97,6 +100,32 @@ def test_a_reactions_own_text_maps_back_to_its_own_target(data: Path) -> None:
     row = rows[0]
     _, named = paragraph_pair(row["procedure"])  # type: ignore[misc]
     assert mapper.target(row, names[row["id"]], actions=detokenize_actions(named)) == row["tgt"]
+
+
+def test_placeholders_hide_the_reactions_own_names_and_give_them_back(data: Path) -> None:
+    """The describer's view: a procedure with `$k$` for its reaction's compounds. Filled with the
+    names again it maps to the reaction's own target; filled with another reaction's names it does not."""
+    from preprocessing.standardise import CommonReagents
+
+    rows = split_rows(data, "train")
+    names = load_names([ORD_FIXTURE], {r["id"] for r in rows})
+    shown = placeholders_for(rows, names, CommonReagents.load(None))
+    assert set(shown) == {r["id"] for r in rows}
+    mapper = TargetMapper()
+    hidden = {r["id"]: shown[r["id"]].hide(r["procedure"]) for r in rows}
+    with_tokens = [r for r in rows if PLACEHOLDER.search(hidden[r["id"]])]
+    assert len(with_tokens) >= 0.8 * len(rows)
+    back = 0
+    for r in with_tokens:
+        try:
+            back += mapper.target(r, names[r["id"]], shown[r["id"]].fill(hidden[r["id"]])) == r["tgt"]
+        except Failure:
+            pass  # a name inside another one's text (2 of the fixture's 58)
+    assert back >= 0.9 * len(with_tokens)
+    first, other = with_tokens[0], next(r for r in with_tokens if r["src"] != with_tokens[0]["src"])
+    assert shown[other["id"]].fill(hidden[first["id"]]) != shown[first["id"]].fill(hidden[first["id"]])
+    token, name = next(iter(shown[first["id"]].name_of.items()))
+    assert shown[first["id"]].fill(f"Stir $99$ with {token}.") == f"Stir $99$ with {name}."  # no name: kept
 
 
 def test_generated_examples_failures_and_duplicates_are_counted(ran: tuple[Path, object], data: Path) -> None:

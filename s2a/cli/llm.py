@@ -116,6 +116,10 @@ def select_ablation(data_dir: Path, fraction: float, method: str, step: int, ref
 @click.option("--describer-profile", default="cpu", show_default=True)
 @click.option("--descriptions-per-reaction", "n_descriptions", type=click.IntRange(1), default=3, show_default=True,
               help="The describer's n-best per withheld reaction.")
+@click.option("--placeholders/--no-placeholders", default=True, show_default=True,
+              help="The describer is shown the seed's procedures with $k$ for the reaction's own compounds and "
+                   "its descriptions get the withheld reaction's names back (a sequence model cannot spell "
+                   "names from SMILES); --no-placeholders: raw procedures.")
 @click.option("--descriptions", "descriptions_file", type=click.Path(path_type=Path, exists=True, dir_okay=False),
               default=None, help="Descriptions written elsewhere instead of the describer: one per line, or a "
                                  ".nbest.jsonl prediction file, aligned with the training split or with "
@@ -139,7 +143,8 @@ def select_ablation(data_dir: Path, fraction: float, method: str, step: int, ref
 @click.option("--write-split-only", is_flag=True,
               help="Write WORK_DIR/generation/withheld.src.txt (the reactions to describe) and stop.")
 def chemactor_ablation(data_dir: Path, seed_fraction: float, split_seed: int, ratio: float, describer: str,
-                       describer_profile: str, n_descriptions: int, descriptions_file: Optional[Path], d2a: str,
+                       describer_profile: str, n_descriptions: int, placeholders: bool,
+                       descriptions_file: Optional[Path], d2a: str,
                        d2a_profile: str, records: tuple[Path, ...], method: str, step: int, model: str, profile: str,
                        seeds: tuple[int, ...], split_name: str, arms: str, work_dir: Path,
                        write_split_only: bool) -> None:
@@ -151,7 +156,7 @@ def chemactor_ablation(data_dir: Path, seed_fraction: float, split_seed: int, ra
 
     settings = FrameworkSettings(
         seed_fraction=seed_fraction, ratio=ratio, split_seed=split_seed, describer=describer,
-        describer_profile=describer_profile, descriptions_per_reaction=n_descriptions,
+        describer_profile=describer_profile, descriptions_per_reaction=n_descriptions, placeholders=placeholders,
         descriptions_file=str(descriptions_file) if descriptions_file else None, d2a=d2a, d2a_profile=d2a_profile,
         method=method, step=step, model=model, profile=profile, split=split_name,
         arms=ARMS if arms == "all" else tuple(a.strip() for a in arms.split(",") if a.strip()),
