@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-from dataclasses import asdict
 import statistics
 import sys
 import time
@@ -43,7 +42,7 @@ def _on(base: dict[str, Any], **top: Any) -> dict[str, Any]:
     """`top` over `base`, the `onmt:` mappings merged; `augmentation:` given whole."""
     out = {**base, **top, "onmt": {**base.get("onmt", {}), **top.get("onmt", {})}}
     if top.get("augmentation"):
-        out["augmentation"] = {**asdict(AugmentationSettings()), **top["augmentation"]}
+        out["augmentation"] = {**dataclasses.asdict(AugmentationSettings()), **top["augmentation"]}
     return out
 
 
