@@ -58,7 +58,8 @@ PH = RangeTable(
 TABLES = (TEMPERATURE, DURATION, PH)
 
 # Positional compound tokens: `$k$` k-th precursor, `$-k$` k-th product (1-based).
-COMPOUND_TOKEN = re.compile(r"^\$-?[1-9][0-9]*\$$")
+COMPOUND_TOKEN_IN_TEXT = re.compile(r"\$-?[1-9][0-9]*\$")  # one inside a longer text
+COMPOUND_TOKEN = re.compile(rf"^{COMPOUND_TOKEN_IN_TEXT.pattern}$")
 
 
 def precursor_token(index: int) -> str:

@@ -84,7 +84,6 @@ NO_RECORD = "record not in the sources (no compound names)"
 REACTION_CHANGED = "reaction does not give its training line back"
 SEPARATOR = "an action's text contains ';'"
 EMPTY_D2A = "the D2A model gave no actions"
-PLACEHOLDER = re.compile(r"\$-?[1-9][0-9]*\$")  # a positional token in a description
 
 
 @dataclass(frozen=True)
@@ -391,7 +390,9 @@ class CompoundPlaceholders:
 
     def fill(self, text: str) -> str:
         """Every token in `text` that this reaction has a name for -> that name."""
-        return PLACEHOLDER.sub(lambda m: self.name_of.get(m.group(0), m.group(0)), text)
+        from preprocessing.ranges import COMPOUND_TOKEN_IN_TEXT
+
+        return COMPOUND_TOKEN_IN_TEXT.sub(lambda m: self.name_of.get(m.group(0), m.group(0)), text)
 
 
 def placeholders_for(rows: Iterable[dict[str, Any]], names: dict[str, list[tuple[str, str]]],

@@ -17,11 +17,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from preprocessing.ranges import COMPOUND_TOKEN_IN_TEXT
 from s2a.chemactor_framework import (
     ARMS,
     EMPTY_DESCRIPTION,
     Failure,
-    PLACEHOLDER,
     FrameworkSettings,
     TargetMapper,
     load_names,
@@ -113,7 +113,7 @@ def test_placeholders_hide_the_reactions_own_names_and_give_them_back(data: Path
     assert set(shown) == {r["id"] for r in rows}
     mapper = TargetMapper()
     hidden = {r["id"]: shown[r["id"]].hide(r["procedure"]) for r in rows}
-    with_tokens = [r for r in rows if PLACEHOLDER.search(hidden[r["id"]])]
+    with_tokens = [r for r in rows if COMPOUND_TOKEN_IN_TEXT.search(hidden[r["id"]])]
     assert len(with_tokens) >= 0.8 * len(rows)
     back = 0
     for r in with_tokens:
