@@ -143,13 +143,16 @@ chemactor: tasks task-rules
 # SmolLM2-135M, served by s2a itself) on the top-1 answers of the S2A models that have predictions.
 # ~30 s per example and model on 2 cores (3 rounds); SmolLM2-135M answers no judgment in the
 # format (README, Comparing with ChemActor): give it judges of your own (JUDGES=NAME or a .yaml).
-JUDGES        ?= default
-REVIEW_MODELS ?= $(MODELS_ALL)
-REVIEW_SAMPLE ?= 20
+# The panel also reviews three controls made from the references (identical / one action dropped /
+# another reaction's actions): a judge worth reading scores them in that order (REVIEW_CONTROLS= : off).
+JUDGES          ?= default
+REVIEW_MODELS   ?= $(MODELS_ALL)
+REVIEW_SAMPLE   ?= 20
+REVIEW_CONTROLS ?= --controls
 review: | $(INSTALLED)
 	$(S2A) llm-base >/dev/null
 	$(S2A) review $(foreach m,$(REVIEW_MODELS),$(wildcard predictions/$(m)/test.txt)) \
-	  --judges $(JUDGES) --sample-size $(REVIEW_SAMPLE)
+	  --judges $(JUDGES) --sample-size $(REVIEW_SAMPLE) $(REVIEW_CONTROLS)
 
 # The LLM on the D2A tasks (configs/llm-text-cpu.yaml): d2a-sentence, then fine-tuned on the gold
 # training sentences; on a CPU only d2a-gold is decoded (an LLM's whole d2a-sentence test split

@@ -11,6 +11,7 @@ import json
 import math
 import re
 import statistics
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -21,7 +22,8 @@ from s2a.cli import main
 from s2a.errors import ConfigError, EndpointUnavailable, PredictionMismatch
 from s2a.evaluation.circle_review import (
     Judge, JudgeSettings, Judgment, PanelSettings, first_prompt, judges_from, load_panel_settings, parse_judgment,
-    LOCAL, UNREADABLE, review, revision_prompt, sample_indices,
+    IDENTICAL, DROPPED, OTHER, LOCAL, UNREADABLE, control_separation, controls, review, revision_prompt,
+    sample_indices,
 )
 from s2a.evaluation.round_trip import round_trip
 from s2a.formats.targets import similarity
@@ -90,6 +92,8 @@ def test_default_panel_settings() -> None:
     ("judges:\n  - {name: a, base_url: u, model: m, colour: red}\n", "judges[0].colour"),
     ("judges:\n  - {name: a, base_url: u, model: m}\nrounds: -1\n", "rounds"),
     ("judges:\n  - {name: a, base_url: u, model: m}\nsample_size: 0\n", "sample_size"),
+    ("judges:\n  - {name: a, base_url: u, model: m}\nexamples:\n  - {prediction: p, reference: r, answer: 'fine'}\n",
+     "examples[0].answer"),
 ])
 def test_bad_panel_settings_name_file_and_key(tmp_path: Path, text: str, key: str) -> None:
     path = tmp_path / "judges.yaml"
@@ -97,6 +101,19 @@ def test_bad_panel_settings_name_file_and_key(tmp_path: Path, text: str, key: st
     with pytest.raises(ConfigError) as caught:
         load_panel_settings(str(path))
     assert caught.value.key == key and str(path) in str(caught.value)
+
+
+def test_worked_examples_come_before_the_first_judgment_only() -> None:
+    settings = load_panel_settings("fewshot")
+    assert len(settings.examples) == 3 and settings.judges == load_panel_settings("default").judges
+    messages = first_prompt(PREDS[0], REFS[0], settings.examples)
+    assert [m["role"] for m in messages] == ["user", "assistant"] * 3 + ["user"]
+    assert messages[:-1][1::2] == [{"role": "assistant", "content": e.answer} for e in settings.examples]
+    assert messages[-1] == first_prompt(PREDS[0], REFS[0])[0] and PREDS[0] in messages[-1]["content"]
+    asked: list[list[dict[str, str]]] = []
+    judge = Judge("j", lambda m, t: asked.append(m) or "0.5 | half")
+    review({"m": PREDS}, REFS, [judge], replace(settings, rounds=1, sample_size=1))
+    assert len(asked[0]) == 7 and len(asked[1]) == 1  # the revision is asked without them
 
 
 def test_unreachable_judge_is_a_typed_error() -> None:
@@ -154,6 +171,55 @@ def test_an_answer_read_on_retry_counts_as_readable() -> None:
     (summary,) = result.rounds
     assert summary.unparseable == 0 and summary.retried == 1 and summary.mean == 0.6
     assert [(r["attempt"], r["readable"]) for r in records] == [(0, False), (1, True)]
+
+
+# --- controls -----------------------------------------------------------------------------------
+
+CONTROL_REFS = (SAMPLE / "tgt-train.txt").read_text(encoding="utf-8").splitlines()[:12] + [
+    "STIR for overnight at room temperature.",  # readable format, one action
+    "COLLECTLAYER organic; WASH with brine; CONCENTRATE.",  # readable format, "; " between actions
+]
+
+
+def _actions(line: str) -> list[str]:
+    return [a.strip() for a in re.split(r";", line)]
+
+
+def test_controls_are_the_references_one_action_fewer_and_another_examples() -> None:
+    made = controls(CONTROL_REFS, seed=5)
+    assert made[IDENTICAL] == CONTROL_REFS
+    for ref, dropped in zip(CONTROL_REFS, made[DROPPED]):
+        full, short = _actions(ref), _actions(dropped)
+        if len(full) == 1:
+            assert dropped == ref
+            continue
+        assert len(short) == len(full) - 1, (ref, dropped)
+        assert any(full[:k] + full[k + 1:] == short for k in range(len(full)))
+        assert (" ; " in dropped) == (" ; " in ref) or len(short) == 1  # the line's own separator kept
+    assert made[DROPPED][-1] in ("WASH with brine; CONCENTRATE.", "COLLECTLAYER organic; CONCENTRATE.",
+                                 "COLLECTLAYER organic; WASH with brine")
+    # another example's reference for every example: a permutation with no example left in place
+    assert sorted(made[OTHER]) == sorted(CONTROL_REFS)
+    assert all(o != r for o, r in zip(made[OTHER], CONTROL_REFS))
+    assert controls(CONTROL_REFS, seed=5) == made and controls(CONTROL_REFS, seed=6)[OTHER] != made[OTHER]
+
+
+def _similar(messages: list[dict[str, str]], temperature: float) -> str:
+    """A judge that reads both sequences: their normalised Levenshtein similarity."""
+    first, second = re.search(r"The first sequence: (.*)\nThe second sequence: (.*)\n", messages[0]["content"]).groups()
+    return f"{similarity(second, first):.2f} | character similarity"
+
+
+def test_control_separation_tells_a_reading_judge_from_a_constant_one() -> None:
+    settings = PanelSettings(profile="test", rounds=1, sample_size=10, seed=1)
+    reading, records = review(controls(CONTROL_REFS, 1), CONTROL_REFS, [Judge("reader", _similar)], settings)
+    means = {r.model: r.rounds[-1].mean for r in reading}
+    assert means[IDENTICAL] == 1.0 > means[DROPPED] > means[OTHER]
+    assert control_separation(reading) == pytest.approx(1.0 - means[OTHER]) and control_separation(reading) > 0.4
+    constant, _ = review(controls(CONTROL_REFS, 1), CONTROL_REFS, [_fixed(0.6)], settings)
+    assert control_separation(constant) == 0.0
+    plain, _ = review({"m": CONTROL_REFS}, CONTROL_REFS, [_fixed(0.6)], settings)
+    assert control_separation(plain) is None
 
 
 # --- against a real server ----------------------------------------------------------------------
@@ -216,14 +282,21 @@ def test_review_command_parses_retries_counts_and_records(llm_server: str, tiny_
     (tmp_path / "refs.txt").write_text("\n".join(REFS) + "\n", encoding="utf-8")
     out = tmp_path / "review" / "test.json"
     result = CliRunner().invoke(main, ["review", str(tmp_path / "model-a" / "test.txt"), "--references",
-                                       str(tmp_path / "refs.txt"), "--judges", str(judges), "--out", str(out)])
+                                       str(tmp_path / "refs.txt"), "--judges", str(judges), "--out", str(out),
+                                       "--controls"])
     assert result.exit_code == 0, result.output
     assert "| model-a | 0 | 80.0 |" in result.output and "| model-a | 1 | 80.0 |" in result.output
+    # the parrot says 0.8 whatever it is shown: the controls expose it
+    assert f"| {IDENTICAL} | 1 | 80.0 |" in result.output and f"| {OTHER} | 1 | 80.0 |" in result.output
+    assert "identical minus another reaction, last round: 0.0 points" in result.output
 
     summary = json.loads(out.read_text(encoding="utf-8"))
-    (model,) = summary["models"]
-    assert model["model"] == "model-a" and model["indices"] == sample_indices(3, 2, seed=3)
-    records = [json.loads(line) for line in (tmp_path / "review" / "test.answers.jsonl").read_text().splitlines()]
+    assert [m["model"] for m in summary["models"]] == ["model-a", IDENTICAL, DROPPED, OTHER]
+    assert summary["control_separation"] == 0.0
+    model = summary["models"][0]
+    assert model["indices"] == sample_indices(3, 2, seed=3)
+    records = [r for line in (tmp_path / "review" / "test.answers.jsonl").read_text().splitlines()
+               if (r := json.loads(line))["model"] == "model-a"]
     noise = [r for r in records if r["judge"] == "noise"]
     parrots = [r for r in records if r["judge"] == "parrot"]
     # parrot: one readable answer per example and round, nothing retried

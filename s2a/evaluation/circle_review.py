@@ -16,9 +16,16 @@ Where we differ, on purpose:
   An unreadable answer is asked again (`parse_retries`: the judge sees its answer and is asked
   for the format, at `retry_temperature`), then counted as unreadable — never dropped silently.
   (ChemActor guesses a score from loose text and drops the whole example when any judge's answer
-  stays unreadable.) No example answer is given: SmolLM2-135M copied its score every time.
+  stays unreadable.) No worked example by default, as ChemActor's prompt; a panel profile may list
+  `examples:` shown before the first judgment (configs/judges-fewshot.yaml). With them SmolLM2-135M
+  answers in the format, but copies an example's score and reason whatever it is shown — which the
+  controls below expose.
 - A seeded sample of `sample_size` examples, the same for every model (ChemActor reviews the
   examples on which some method scored below 40 % exact match).
+- Controls (`s2a review --controls`, `controls`): the references themselves, with one action dropped,
+  and another example's reference, reviewed like models. A judge worth reading scores them in that
+  order; the result records the last round's identical-minus-another-reaction gap
+  (`control_separation`), which `s2a compare` shows beside the review.
 - Reported per model and round: the mean score over readable judgments, the judges' spread
   (the standard deviation across judges, averaged over examples with two or more readable scores),
   the share of unreadable judgments; and each judge's mean. Every raw answer, retries included, goes
@@ -69,9 +76,19 @@ class JudgeSettings:
 
 
 @dataclass(frozen=True)
+class Example:
+    """A worked judgment shown to every judge before its own (a user turn and the answer)."""
+
+    prediction: str
+    reference: str
+    answer: str  # in the answer format, `<score> | <reason>`
+
+
+@dataclass(frozen=True)
 class PanelSettings:
     profile: str
     judges: list[JudgeSettings] = field(default_factory=list)
+    examples: list[Example] = field(default_factory=list)  # none by default, as ChemActor's prompt
     rounds: int = 2  # revision rounds after the first scoring (ChemActor: 2)
     sample_size: int = 50  # examples reviewed per model (the same seeded sample for every model)
     seed: int = 42
@@ -94,6 +111,10 @@ def load_panel_settings(profile: str) -> PanelSettings:
     for key in ("rounds", "parse_retries"):
         if getattr(settings, key) < 0:
             raise ConfigError(where, f"must be >= 0, got {getattr(settings, key)}", key=key)
+    for i, example in enumerate(settings.examples):
+        if parse_judgment(example.answer) is None:
+            raise ConfigError(where, f"answer {example.answer!r} is not `<score from 0 to 1> | <reason>`",
+                              key=f"examples[{i}].answer")
     for key in ("sample_size", "max_workers"):
         if getattr(settings, key) < 1:
             raise ConfigError(where, f"must be >= 1, got {getattr(settings, key)}", key=key)
@@ -115,8 +136,13 @@ def _pair(prediction: str, reference: str) -> str:
             f"The first sequence: {prediction}\nThe second sequence: {reference}\n")
 
 
-def first_prompt(prediction: str, reference: str) -> list[Message]:
-    return [{"role": "user", "content": _pair(prediction, reference) + ANSWER_FORMAT}]
+def first_prompt(prediction: str, reference: str, examples: Sequence[Example] = ()) -> list[Message]:
+    """The request for a first judgment, after the worked examples (each a user turn and its answer)."""
+    shown: list[Message] = []
+    for e in examples:
+        shown += [{"role": "user", "content": _pair(e.prediction, e.reference) + ANSWER_FORMAT},
+                  {"role": "assistant", "content": e.answer}]
+    return [*shown, {"role": "user", "content": _pair(prediction, reference) + ANSWER_FORMAT}]
 
 
 def _answer_text(judgment: Judgment) -> str:
@@ -241,7 +267,7 @@ def _ask(judge: Judge, messages: list[Message], settings: PanelSettings) -> Judg
 def _review_example(prediction: str, reference: str, judges: Sequence[Judge],
                     settings: PanelSettings) -> list[list[Judgment]]:
     """Round by round, each judge's judgment of one example."""
-    rounds = [[_ask(j, first_prompt(prediction, reference), settings) for j in judges]]
+    rounds = [[_ask(j, first_prompt(prediction, reference, settings.examples), settings) for j in judges]]
     for _ in range(settings.rounds):
         last = rounds[-1]
         rounds.append([
@@ -312,6 +338,47 @@ def review(predictions: Mapping[str, Sequence[str]], references: Sequence[str], 
     return reviews, records
 
 
+# --- controls: can the panel tell identical from unrelated? ----------------------------------------
+
+IDENTICAL, DROPPED, OTHER = "control: identical", "control: one action dropped", "control: another reaction"
+_ACTION_SEPARATOR = re.compile(r"(\s*;\s*)")  # " ; " in S2A targets, "; " in readable actions
+
+
+def _drop_one_action(line: str, rng: random.Random) -> str:
+    """`line` without one (seeded) action and its separator; a one-action line unchanged."""
+    pieces = _ACTION_SEPARATOR.split(line)
+    actions, separators = pieces[0::2], pieces[1::2]
+    if len(actions) < 2:
+        return line
+    k = rng.randrange(len(actions))
+    del actions[k]
+    del separators[min(k, len(separators) - 1)]
+    return "".join(a + s for a, s in zip(actions, [*separators, ""]))
+
+
+def controls(references: Sequence[str], seed: int) -> dict[str, list[str]]:
+    """Three made-up "models" whose true similarity to the references is known: the references
+    themselves, each with one action dropped, and each example given another example's reference
+    (a seeded derangement). A judge worth reading scores them in that order, far apart; the review
+    table shows them beside the real models (`s2a review --controls`)."""
+    rng = random.Random(seed)
+    order = list(range(len(references)))
+    rng.shuffle(order)
+    other = [""] * len(references)
+    for position, i in enumerate(order):  # each example gets the next one's reference in a shuffled cycle
+        other[i] = references[order[(position + 1) % len(order)]]
+    return {IDENTICAL: list(references), DROPPED: [_drop_one_action(r, rng) for r in references], OTHER: other}
+
+
+def control_separation(reviews: Sequence[ModelReview]) -> Optional[float]:
+    """The last round's mean score of the identical control minus that of another reaction's
+    actions: near 1 for a judge that reads the sequences, near 0 for one that does not; None when
+    the controls were not reviewed or one of them has no readable score."""
+    last = {r.model: r.rounds[-1].mean for r in reviews if r.rounds}
+    same, other = last.get(IDENTICAL), last.get(OTHER)
+    return None if same is None or other is None else same - other
+
+
 def write_review(reviews: Sequence[ModelReview], records: Sequence[dict[str, Any]], settings: PanelSettings,
                  out: Path) -> tuple[Path, Path]:
     """`out` (JSON: settings and per-model round summaries) and `<out stem>.answers.jsonl` beside it
@@ -325,6 +392,7 @@ def write_review(reviews: Sequence[ModelReview], records: Sequence[dict[str, Any
         "settings": {**asdict(settings), "judges": [{"name": j.name, "base_url": j.base_url, "model": j.model}
                                                      for j in settings.judges]},
         "answers": answers.name,
+        "control_separation": control_separation(reviews),
         "models": [{"model": r.model, "indices": r.indices, "requests": r.requests, "seconds": round(r.seconds, 3),
                     "rounds": [{**asdict(s), "unparseable_share": s.unparseable_share} for s in r.rounds]}
                    for r in reviews],

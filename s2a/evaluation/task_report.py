@@ -60,6 +60,7 @@ class ReviewSummary:
     spread: Optional[float]
     examples: int
     unparseable_share: float
+    separation: Optional[float] = None  # the panel's controls: identical minus another reaction (circle_review)
 
 
 @dataclass(frozen=True)
@@ -130,7 +131,8 @@ def read_review(paths: Sequence[Path], model: str, n: int, predictions: Path) ->
             return None, f"circle review {path.name} does not fit this split"
         last = rounds[-1]
         return ReviewSummary(path, int(last.get("round", len(rounds) - 1)), last.get("mean"), last.get("spread"),
-                             len(indices), float(last.get("unparseable_share", 0.0))), ""
+                             len(indices), float(last.get("unparseable_share", 0.0)),
+                             data.get("control_separation")), ""
     return None, ""
 
 
@@ -152,7 +154,9 @@ def score_task_model(predictions_dir: Path, task_name: str, model: str, split: s
                                       len(references), top)
     if review is not None:
         notes.append(f"circle review: round {review.round}, {review.examples} examples, "
-                     f"{100 * review.unparseable_share:.0f} % unreadable")
+                     f"{100 * review.unparseable_share:.0f} % unreadable"
+                     + (f", controls separated by {100 * review.separation:.0f} points"
+                        if review.separation is not None else ""))
     elif review_note:
         notes.append(review_note)
     return TaskRow(model, "ok", scores, review, tuple(notes))
