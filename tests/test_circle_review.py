@@ -19,7 +19,7 @@ from click.testing import CliRunner
 
 from preprocessing.text_actions import paragraph_actions, readable
 from s2a.cli import main
-from s2a.errors import ConfigError, EndpointUnavailable, PredictionMismatch
+from s2a.errors import ConfigError, DataError, EndpointUnavailable, PredictionMismatch
 from s2a.evaluation.circle_review import (
     Judge, JudgeSettings, Judgment, PanelSettings, first_prompt, judges_from, load_panel_settings, parse_judgment,
     IDENTICAL, DROPPED, OTHER, LOCAL, UNREADABLE, control_separation, controls, review, revision_prompt,
@@ -202,6 +202,9 @@ def test_controls_are_the_references_one_action_fewer_and_another_examples() -> 
     assert sorted(made[OTHER]) == sorted(CONTROL_REFS)
     assert all(o != r for o, r in zip(made[OTHER], CONTROL_REFS))
     assert controls(CONTROL_REFS, seed=5) == made and controls(CONTROL_REFS, seed=6)[OTHER] != made[OTHER]
+    with pytest.raises(DataError) as caught:  # one reference: no other example to give it
+        controls(CONTROL_REFS[:1], seed=5, where="refs.txt")
+    assert caught.value.path == "refs.txt" and "got 1" in caught.value.reason
 
 
 def _similar(messages: list[dict[str, str]], temperature: float) -> str:

@@ -54,13 +54,14 @@ def review(predictions: tuple[Path, ...], references: Optional[Path], data_dir: 
     names = [p.parent.name or p.stem for p in predictions]
     if len(set(names)) != len(names):
         raise click.UsageError(f"two prediction files from one folder name: {names}")
-    refs = read_lines(references or data_dir / f"tgt-{split}.txt")
+    refs_path = references or data_dir / f"tgt-{split}.txt"
+    refs = read_lines(refs_path)
     preds = {name: read_top1(path) for name, path in zip(names, predictions)}
     for (name, lines), path in zip(preds.items(), predictions):
         if len(lines) != len(refs):
             raise PredictionMismatch("predictions", len(refs), len(lines), str(path))
     if controls:
-        preds.update(make_controls(refs, settings.seed))
+        preds.update(make_controls(refs, settings.seed, str(refs_path)))
     out = out or REPORTS_DIR / "circle-review" / f"{split}.json"
     with served(settings, out.with_name(out.stem + ".serve.log")) as live:
         reviews, records = run(preds, refs, judges_from(live), live)

@@ -50,7 +50,7 @@ from tqdm import tqdm
 from s2a import config
 from s2a.atomic import atomic_path
 from s2a.chat import ChatClient, ChatEndpoint, Message
-from s2a.errors import ConfigError, PredictionMismatch
+from s2a.errors import ConfigError, DataError, PredictionMismatch
 from s2a.local_server import transformers_serve
 
 # --- settings ---------------------------------------------------------------------------------------
@@ -356,11 +356,14 @@ def _drop_one_action(line: str, rng: random.Random) -> str:
     return "".join(a + s for a, s in zip(actions, [*separators, ""]))
 
 
-def controls(references: Sequence[str], seed: int) -> dict[str, list[str]]:
+def controls(references: Sequence[str], seed: int, where: str = "references") -> dict[str, list[str]]:
     """Three made-up "models" whose true similarity to the references is known: the references
     themselves, each with one action dropped, and each example given another example's reference
     (a seeded derangement). A judge worth reading scores them in that order, far apart; the review
-    table shows them beside the real models (`s2a review --controls`)."""
+    table shows them beside the real models (`s2a review --controls`). DataError (`where` names the
+    references) for fewer than two references: no other example to give."""
+    if len(references) < 2:
+        raise DataError(where, f"controls need two or more references, got {len(references)}")
     rng = random.Random(seed)
     order = list(range(len(references)))
     rng.shuffle(order)
