@@ -45,7 +45,7 @@ help:
 	@echo "make data [SOURCE=...]  records -> data/processed (default: ORD USPTO slices from orderly 1.0.0), data report"
 	@echo "make tasks              ChemActor's tasks (d2a, d2a-sentence, r2d, a2d, d2a-gold) -> data/processed/tasks"
 	@echo "make chemactor          ChemActor's tasks: transformers for d2a-sentence (+ gold fine-tune), r2d, a2d; then compare"
-	@echo "make review             the LLM judge panel (circle review) on the S2A models' answers (REVIEW_SAMPLE=20)"
+	@echo "make review             the LLM judge panel (circle review) on the S2A models' answers, with controls (REVIEW_SAMPLE=20)"
 	@echo "make task-llm           the LLM on d2a-sentence, fine-tuned on the gold sentences, scored on d2a-gold"
 	@echo "make task-rules         the rule-based extractor's answers to the D2A tasks -> predictions/tasks/<task>/rules"
 	@echo "make train-transformer | train-bart | nn | random   train + write predictions/<model>/test.txt"
